@@ -1,0 +1,92 @@
+/**
+ * The API contract: every command (`domain.verb`, one argument) and every pushed event (`domain.pastTense`).
+ * The engine implements it once (`electron/engine`); the IPC bridge, the HTTP + socket.io gateway and the fake
+ * transport only decode, validate, call and encode errors. Adding a method here makes the typechecker ask
+ * for its handler.
+ */
+import { z } from 'zod';
+import {
+  Camera,
+  CameraAddInput,
+  CameraIdInput,
+  CameraRemoveInput,
+  CameraStatusChanged,
+  CameraUpdateInput,
+} from './cameras.js';
+import { Health, NoArgument, SystemInfo } from './system.js';
+
+export * from './cameras.js';
+export * from './errors.js';
+export * from './system.js';
+export * from './validation.js';
+
+/** A command: its argument schema, its result schema and a one-line summary (used for OpenAPI and docs). */
+export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  input: I;
+  output: O;
+  summary: string;
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): MethodSpec<I, O> {
+  return { input, output, summary };
+}
+
+export const methods = {
+  'system.health': method(NoArgument, Health, 'Liveness: answers ok and the version.'),
+  'system.info': method(NoArgument, SystemInfo, 'Version, uptime, data directory and database size.'),
+  'cameras.list': method(NoArgument, z.array(Camera), 'All cameras, oldest first.'),
+  'cameras.get': method(CameraIdInput, Camera, 'One camera by id.'),
+  'cameras.add': method(CameraAddInput, Camera, 'Adds a camera; credentials are stored apart from the URL.'),
+  'cameras.update': method(CameraUpdateInput, Camera, 'Changes the given fields of a camera.'),
+  'cameras.remove': method(
+    CameraRemoveInput,
+    z.object({ id: z.string(), recordings: z.literal('keep') }),
+    'Removes a camera, keeping its recordings.',
+  ),
+} as const satisfies Record<string, MethodSpec>;
+
+export const events = {
+  'cameras.added': Camera,
+  'cameras.updated': Camera,
+  'cameras.removed': z.object({ id: z.string() }),
+  'cameras.statusChanged': CameraStatusChanged,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+/** What a caller passes (before defaults and trimming). */
+export type MethodArgument<M extends MethodName> = z.input<Methods[M]['input']>;
+/** What a handler receives (after validation). */
+export type MethodInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodResult<M extends MethodName> = z.output<Methods[M]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.hasOwn(methods, value);
+}
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(events, value);
+}
+
+/** The engine's implementation of every method. Arguments arrive validated. */
+export type Handlers = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<MethodResult<M>>;
+};
+
+/** The result envelope that crosses IPC (Electron loses thrown error data, so errors travel as values). */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: import('./errors.js').ApiError };
+
+/**
+ * How the renderer (or any client) reaches an engine: IPC in Electron, HTTP + socket.io in a browser, a handler
+ * map in tests. `invoke` rejects with `RemoteError`.
+ */
+export interface Transport {
+  invoke<M extends MethodName>(name: M, argument: MethodArgument<M>): Promise<MethodResult<M>>;
+  subscribe<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+export * from './remote-error.js';
