@@ -1,0 +1,194 @@
+/**
+ * Cameras: list, get, add, update, remove. Owns the `cameras` table; pushes `cameras.*` events. Passwords are
+ * stored apart from the URL and leave this module only as `hasPassword`.
+ */
+import { randomBytes } from 'node:crypto';
+import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import {
+  ContractError,
+  type Camera,
+  type CameraStatus,
+  type MethodInput,
+} from '../../../common/contract/index.js';
+import type { Db } from '../db/open-database.js';
+import { cameras } from '../db/schema.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Clock, Logger } from '../ports.js';
+import { mergeCredentials, splitCredentials, streamUrlKey } from './stream-url.js';
+
+type CameraRow = typeof cameras.$inferSelect;
+
+/** Until the recording engine (issue 3) runs, an enabled camera waits here with this reason. */
+export const IDLE_REASON = 'Recording engine not running yet (arrives with issue 3)';
+
+export interface CameraService {
+  list(): Camera[];
+  get(input: MethodInput<'cameras.get'>): Camera;
+  add(input: MethodInput<'cameras.add'>): Camera;
+  update(input: MethodInput<'cameras.update'>): Camera;
+  remove(input: MethodInput<'cameras.remove'>): { id: string; recordings: 'keep' };
+  count(): number;
+}
+
+export function toCamera(row: CameraRow): Camera {
+  return {
+    id: row.id,
+    name: row.name,
+    rtspUrl: row.rtspUrl,
+    subStreamUrl: row.subStreamUrl,
+    username: row.username,
+    hasPassword: row.password !== null && row.password !== '',
+    enabled: row.enabled,
+    status: row.status as CameraStatus,
+    statusReason: row.statusReason,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function initialStatus(enabled: boolean): { status: CameraStatus; statusReason: string | null } {
+  return enabled ? { status: 'idle', statusReason: IDLE_REASON } : { status: 'disabled', statusReason: null };
+}
+
+function newCameraId(): string {
+  return `cam-${randomBytes(5).toString('hex')}`;
+}
+
+export function createCameraService(deps: { db: Db; clock: Clock; events: EventBus; logger: Logger }): CameraService {
+  const { db, clock, events } = deps;
+  const logger = deps.logger.child({ component: 'cameras' });
+
+  function findRow(id: string): CameraRow {
+    const row = db
+      .select()
+      .from(cameras)
+      .where(and(eq(cameras.id, id), isNull(cameras.removedAt)))
+      .get();
+    if (row === undefined) throw new ContractError('not_found', `No camera with id ${id}`, { id });
+    return row;
+  }
+
+  function assertUniqueUrl(key: string, field: string, exceptId?: string): void {
+    const conditions = [eq(cameras.rtspUrlKey, key), isNull(cameras.removedAt)];
+    if (exceptId !== undefined) conditions.push(ne(cameras.id, exceptId));
+    const clash = db
+      .select({ id: cameras.id, name: cameras.name })
+      .from(cameras)
+      .where(and(...conditions))
+      .get();
+    if (clash !== undefined) {
+      throw new ContractError('conflict', `${field}: camera "${clash.name}" already uses this stream URL`, {
+        field,
+        cameraId: clash.id,
+      });
+    }
+  }
+
+  /** Sub-stream credentials must match the main stream's: one camera has one login. */
+  function splitSubStream(raw: string | null | undefined, main: { username: string | null; password: string | null }) {
+    if (raw === undefined || raw === null) return raw;
+    const split = splitCredentials(raw);
+    mergeCredentials('subStreamUrl', split, { username: main.username, password: main.password });
+    return split.url;
+  }
+
+  return {
+    list() {
+      return db
+        .select()
+        .from(cameras)
+        .where(isNull(cameras.removedAt))
+        .orderBy(asc(cameras.createdAt), asc(cameras.id))
+        .all()
+        .map(toCamera);
+    },
+
+    get(input) {
+      return toCamera(findRow(input.id));
+    },
+
+    add(input) {
+      const split = splitCredentials(input.rtspUrl);
+      const credentials = mergeCredentials('rtspUrl', split, { username: input.username, password: input.password });
+      const key = streamUrlKey(split.url);
+      assertUniqueUrl(key, 'rtspUrl');
+      const subStreamUrl = splitSubStream(input.subStreamUrl, credentials) ?? null;
+      const enabled = input.enabled ?? true;
+      const now = clock.now();
+      const row: CameraRow = {
+        id: newCameraId(),
+        name: input.name,
+        rtspUrl: split.url,
+        rtspUrlKey: key,
+        subStreamUrl,
+        username: credentials.username,
+        password: credentials.password,
+        enabled,
+        ...initialStatus(enabled),
+        createdAt: now,
+        updatedAt: now,
+        removedAt: null,
+      };
+      db.insert(cameras).values(row).run();
+      const camera = toCamera(row);
+      logger.info({ cameraId: camera.id }, `Camera added: ${camera.name} (${camera.rtspUrl})`);
+      events.emit('cameras.added', camera);
+      return camera;
+    },
+
+    update(input) {
+      const current = findRow(input.id);
+      const next: CameraRow = { ...current };
+      if (input.name !== undefined) next.name = input.name;
+      if (input.username !== undefined) next.username = input.username === '' ? null : input.username;
+      if (input.password !== undefined) next.password = input.password === '' ? null : input.password;
+      if (input.rtspUrl !== undefined) {
+        const split = splitCredentials(input.rtspUrl);
+        const given = {
+          username: input.username === undefined ? undefined : next.username,
+          password: input.password === undefined ? undefined : next.password,
+        };
+        const credentials = mergeCredentials('rtspUrl', split, given);
+        if (split.username !== null) next.username = credentials.username;
+        if (split.password !== null) next.password = credentials.password;
+        next.rtspUrl = split.url;
+        next.rtspUrlKey = streamUrlKey(split.url);
+        assertUniqueUrl(next.rtspUrlKey, 'rtspUrl', current.id);
+      }
+      if (input.subStreamUrl !== undefined) {
+        next.subStreamUrl = splitSubStream(input.subStreamUrl, next) ?? null;
+      }
+      if (input.enabled !== undefined && input.enabled !== current.enabled) {
+        next.enabled = input.enabled;
+        Object.assign(next, initialStatus(input.enabled));
+      }
+      next.updatedAt = clock.now();
+      db.update(cameras).set(next).where(eq(cameras.id, current.id)).run();
+      const camera = toCamera(next);
+      logger.info({ cameraId: camera.id }, `Camera updated: ${camera.name}`);
+      events.emit('cameras.updated', camera);
+      if (camera.status !== current.status) {
+        events.emit('cameras.statusChanged', { id: camera.id, status: camera.status, reason: camera.statusReason });
+      }
+      return camera;
+    },
+
+    remove(input) {
+      const current = findRow(input.id);
+      const now = clock.now();
+      // Soft delete: the recordings stay indexed under this id (kept, as asked) and the id is never reused.
+      db.update(cameras)
+        .set({ removedAt: now, updatedAt: now, enabled: false, status: 'disabled', statusReason: 'removed' })
+        .where(eq(cameras.id, current.id))
+        .run();
+      logger.info({ cameraId: current.id }, `Camera removed (recordings kept): ${current.name}`);
+      events.emit('cameras.removed', { id: current.id });
+      return { id: current.id, recordings: 'keep' };
+    },
+
+    count() {
+      const row = db.select({ value: count() }).from(cameras).where(isNull(cameras.removedAt)).get();
+      return row?.value ?? 0;
+    },
+  };
+}

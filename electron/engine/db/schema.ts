@@ -1,0 +1,154 @@
+/**
+ * The database schema: the seed's entities (Camera, Stream, Recording, Segment, Event, DetectedObject) plus
+ * settings. Times are UTC epoch milliseconds; file paths are relative to the recordings root so the data can
+ * move between disks and machines. Column names become snake_case through drizzle's `casing` option.
+ *
+ * Changing this file means running `npm run db:generate` and committing the new migration in `drizzle/`;
+ * `schema-migrations.test.ts` fails while the two disagree.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const cameras = sqliteTable(
+  'cameras',
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    /** Stream URL without credentials. */
+    rtspUrl: text().notNull(),
+    /** Normalised form of `rtspUrl` (lower-case scheme and host) used to refuse duplicates. */
+    rtspUrlKey: text().notNull(),
+    subStreamUrl: text(),
+    username: text(),
+    /** Kept apart from the URL and never returned by the API (issue 8 encrypts it at rest). */
+    password: text(),
+    enabled: integer({ mode: 'boolean' }).notNull().default(true),
+    status: text().notNull(),
+    statusReason: text(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+    /**
+     * Set when the camera is removed with "keep recordings": its footage stays indexed and reachable until
+     * retention ages it out, and its id is never reused.
+     */
+    removedAt: integer(),
+  },
+  (table) => [
+    // Two live cameras may not share a stream; a removed camera's URL may be added again.
+    uniqueIndex('cameras_rtsp_url_key_unique')
+      .on(table.rtspUrlKey)
+      .where(sql`${table.removedAt} IS NULL`),
+  ],
+);
+
+/** One ingest session of one camera stream (one FFmpeg run). */
+export const streams = sqliteTable(
+  'streams',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    cameraId: text()
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    /** `main` or `sub`. */
+    kind: text().notNull().default('main'),
+    status: text().notNull(),
+    startedAt: integer().notNull(),
+    endedAt: integer(),
+    endReason: text(),
+  },
+  (table) => [index('streams_camera_started_idx').on(table.cameraId, table.startedAt)],
+);
+
+/** One continuous run of recorded footage; a gap starts a new one. */
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    cameraId: text()
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    startTime: integer().notNull(),
+    endTime: integer(),
+    durationMs: integer().notNull().default(0),
+    status: text().notNull(),
+  },
+  (table) => [index('recordings_camera_start_idx').on(table.cameraId, table.startTime)],
+);
+
+/** One fragmented-MP4 file on disk. `cameraId` is denormalised so the timeline query needs one index. */
+export const segments = sqliteTable(
+  'segments',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    recordingId: integer()
+      .notNull()
+      .references(() => recordings.id, { onDelete: 'cascade' }),
+    streamId: integer().references(() => streams.id, { onDelete: 'set null' }),
+    cameraId: text()
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    /** Relative to the recordings root: `<cameraId>/<YYYY-MM-DD>/<HH>/<MM-SS>.mp4`. */
+    filePath: text().notNull(),
+    startTime: integer().notNull(),
+    endTime: integer().notNull(),
+    durationMs: integer().notNull(),
+    fileSize: integer().notNull(),
+  },
+  (table) => [
+    index('segments_camera_start_idx').on(table.cameraId, table.startTime),
+    index('segments_recording_idx').on(table.recordingId),
+    uniqueIndex('segments_file_path_unique').on(table.filePath),
+  ],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    cameraId: text()
+      .notNull()
+      .references(() => cameras.id, { onDelete: 'cascade' }),
+    recordingId: integer().references(() => recordings.id, { onDelete: 'set null' }),
+    /** `motion`, `person`, `vehicle`, `animal`, ... */
+    type: text().notNull(),
+    /** The moment that best represents the event (its snapshot). */
+    timestamp: integer().notNull(),
+    startTime: integer().notNull(),
+    endTime: integer(),
+    confidence: real(),
+    locked: integer({ mode: 'boolean' }).notNull().default(false),
+    metadata: text({ mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (table) => [
+    index('events_camera_start_idx').on(table.cameraId, table.startTime),
+    index('events_type_start_idx').on(table.type, table.startTime),
+  ],
+);
+
+export const detectedObjects = sqliteTable(
+  'detected_objects',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    eventId: integer()
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    type: text().notNull(),
+    confidence: real().notNull(),
+    /** `{ x, y, width, height }` as fractions of the frame (0..1), so they survive resolution changes. */
+    boundingBox: text({ mode: 'json' }).$type<{ x: number; y: number; width: number; height: number }>().notNull(),
+    metadata: text({ mode: 'json' })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (table) => [index('detected_objects_event_idx').on(table.eventId)],
+);
+
+export const settings = sqliteTable('settings', {
+  key: text().primaryKey(),
+  value: text({ mode: 'json' }).notNull(),
+  updatedAt: integer().notNull(),
+});

@@ -1,0 +1,204 @@
+/**
+ * The HTTP + socket.io gateway: REST routes from the route table, a generic `POST /api/rpc/:method` used by
+ * the browser renderer, contract events pushed over socket.io, `/api/metrics`, and the built renderer.
+ * It only decodes, calls the engine (which validates) and encodes errors.
+ *
+ * Until accounts arrive (issue 8) it binds loopback only, checks Host against DNS rebinding and Origin against
+ * cross-site requests, on HTTP and on the WebSocket alike.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Server as SocketServer } from 'socket.io';
+import { HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
+import type { EngineApi, Logger } from '../ports.js';
+import { ROUTES } from './routes.js';
+
+export interface GatewayOptions {
+  engine: EngineApi & { metrics(): string };
+  logger: Logger;
+  host: string;
+  port: number;
+  /** The built renderer (`out/renderer`); the UI is not served when absent. */
+  staticDir?: string;
+}
+
+export interface Gateway {
+  /** `http://host:port` with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const BODY_LIMIT = '64kb';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** The CSP for the UI and API responses; the renderer build needs no inline script or style. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function hostName(hostHeader: string): string {
+  // `[::1]:8640` → `[::1]`, `localhost:8640` → `localhost`
+  return hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!;
+}
+
+/**
+ * Host must be the loopback address we serve (DNS rebinding), and a present Origin must be this same host
+ * (cross-site requests and WebSockets). Returns why a request is refused, or null.
+ */
+export function refusal(headers: http.IncomingHttpHeaders): string | null {
+  const host = headers.host;
+  if (host === undefined || !isLoopbackHost(hostName(host).toLowerCase())) return 'Host header is not this server';
+  const origin = headers.origin;
+  if (origin === undefined) return null;
+  try {
+    const parsed = new URL(origin);
+    if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host === host) return null;
+  } catch {
+    // fall through
+  }
+  return 'Cross-origin requests are not allowed';
+}
+
+function sendError(response: Response, error: ApiError): void {
+  response.status(HTTP_STATUS[error.code]).json(error);
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { engine } = options;
+  const logger = options.logger.child({ component: 'gateway' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((request, response, next) => {
+    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('X-Frame-Options', 'DENY');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    const refused = refusal(request.headers);
+    if (refused !== null) {
+      sendError(response, { code: 'forbidden', message: refused });
+      return;
+    }
+    next();
+  });
+  app.use('/api', express.json({ limit: BODY_LIMIT, strict: false }));
+
+  async function run(response: Response, method: string, argument: unknown, status = 200): Promise<void> {
+    try {
+      const result = await engine.call(method, argument);
+      response.status(status).json(result);
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.code === 'internal') logger.error({ err: error, method }, `${method} failed`);
+      sendError(response, apiError);
+    }
+  }
+
+  for (const route of ROUTES) {
+    const register = {
+      GET: app.get.bind(app),
+      POST: app.post.bind(app),
+      PATCH: app.patch.bind(app),
+      DELETE: app.delete.bind(app),
+    }[route.method];
+    register(route.path, (request: Request, response: Response) => {
+      const argument = route.argument({
+        params: request.params as Record<string, string>,
+        query: request.query as Record<string, unknown>,
+        body: request.body as unknown,
+      });
+      void run(response, route.call, argument, route.status);
+    });
+  }
+
+  app.post('/api/rpc/:method', (request: Request<{ method: string }>, response: Response) => {
+    void run(response, request.params.method, request.body);
+  });
+
+  app.get('/api/metrics', (_request, response) => {
+    response.type('text/plain; version=0.0.4; charset=utf-8').send(engine.metrics());
+  });
+
+  app.use('/api', (request, response) => {
+    sendError(response, { code: 'not_found', message: `No API route ${request.method} ${request.baseUrl}${request.path}` });
+  });
+
+  const staticDir = options.staticDir;
+  if (staticDir !== undefined && fs.existsSync(path.join(staticDir, 'index.html'))) {
+    app.use(express.static(staticDir, { index: 'index.html', dotfiles: 'deny', fallthrough: true }));
+    app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_request, response) => {
+      response.sendFile(path.join(staticDir, 'index.html'));
+    });
+  } else {
+    logger.warn({ staticDir }, 'The built UI was not found; serving the API only (run `npm run build`)');
+  }
+
+  // Malformed JSON, oversized bodies and anything else express rejects: a plain ApiError, no stack trace.
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const status = (error as { status?: unknown }).status;
+    const type = (error as { type?: unknown }).type;
+    if (type === 'entity.parse.failed') {
+      sendError(response, { code: 'validation', message: 'Request body is not valid JSON' });
+    } else if (type === 'entity.too.large') {
+      sendError(response, { code: 'validation', message: `Request body is larger than ${BODY_LIMIT}` });
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      response.status(status).json({ code: 'validation', message: 'Bad request' });
+    } else {
+      logger.error({ err: error }, 'Unhandled gateway error');
+      sendError(response, toApiError(error));
+    }
+  });
+
+  const server = http.createServer(app);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  const io = new SocketServer(server, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (request, callback) => callback(null, refusal(request.headers) === null),
+  });
+  const unsubscribe = engine.onAny((event, payload) => io.emit(event, payload));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const displayHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${displayHost}:${address.port}`;
+  logger.info({ url }, `Gateway listening on ${url}`);
+
+  return {
+    url,
+    port: address.port,
+    async close() {
+      unsubscribe();
+      await io.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

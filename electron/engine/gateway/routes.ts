@@ -1,0 +1,52 @@
+/**
+ * The one route table: REST resources mapped onto contract methods. The gateway registers each row; the
+ * OpenAPI document (issue 8) is generated from the same rows and the contract's schemas.
+ */
+import type { MethodName } from '../../../common/contract/index.js';
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Express path syntax. */
+  path: string;
+  call: MethodName;
+  /** Builds the contract argument from the request; validation happens in the engine. */
+  argument: (request: RouteRequest) => unknown;
+  /** Status on success (200 unless stated). */
+  status?: number;
+}
+
+const none = (): unknown => ({});
+
+/** The body merged with path parameters; a non-object body is passed through so validation names it. */
+function bodyWith(request: RouteRequest, extra: Record<string, unknown>): unknown {
+  const body = request.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return { ...body, ...extra };
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/api/health', call: 'system.health', argument: none },
+  { method: 'GET', path: '/api/system', call: 'system.info', argument: none },
+  { method: 'GET', path: '/api/cameras', call: 'cameras.list', argument: none },
+  { method: 'POST', path: '/api/cameras', call: 'cameras.add', argument: (request) => request.body, status: 201 },
+  { method: 'GET', path: '/api/cameras/:id', call: 'cameras.get', argument: (request) => ({ id: request.params.id }) },
+  {
+    method: 'PATCH',
+    path: '/api/cameras/:id',
+    call: 'cameras.update',
+    argument: (request) => bodyWith(request, { id: request.params.id }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/cameras/:id',
+    call: 'cameras.remove',
+    // The caller must say what happens to the recordings: `?recordings=keep`.
+    argument: (request) => ({ id: request.params.id, recordings: request.query.recordings }),
+  },
+];

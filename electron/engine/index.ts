@@ -1,0 +1,159 @@
+/**
+ * `createEngine(options)`: the one composition root of the NVR engine (design.md). Every fact about the
+ * environment (data dir, recordings dir, clock, logger, worker host) is passed in; nothing here imports
+ * 'electron', so the same engine runs inside the desktop app and headless (`electron/server.ts`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ContractError,
+  isMethodName,
+  methods,
+  parseArgument,
+  type Handlers,
+  type MethodName,
+} from '../../common/contract/index.js';
+import { createCameraService } from './cameras/camera-service.js';
+import { openDatabase } from './db/open-database.js';
+import { createEventBus } from './events/event-bus.js';
+import { createSilentLogger } from './logging/logger.js';
+import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
+import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
+
+export type { EngineApi } from './ports.js';
+
+export interface EngineOptions {
+  /** Where the database, logs and keys live. Created (user-only) when missing. */
+  dataDir: string;
+  /** Root of the recordings tree; defaults to `<dataDir>/recordings`. */
+  recordingsDir?: string;
+  /** The committed drizzle migrations folder. */
+  migrationsDir: string;
+  version: string;
+  logger?: Logger;
+  clock?: Clock;
+  workerHost?: WorkerHost;
+}
+
+export interface Engine extends EngineApi {
+  readonly dataDir: string;
+  readonly recordingsDir: string;
+  readonly databaseFile: string;
+  /** Prometheus text for `GET /api/metrics`. */
+  metrics(): string;
+  /** Stops children and closes the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export const DATABASE_FILE_NAME = 'omnisight.db';
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createSilentLogger();
+  const dataDir = path.resolve(options.dataDir);
+  const recordingsDir = path.resolve(options.recordingsDir ?? path.join(dataDir, 'recordings'));
+  // Config, DB and logs are the user's alone (camera credentials live in the DB).
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
+  const startedAt = clock.now();
+
+  const database = await openDatabase({ file: databaseFile, migrationsDir: options.migrationsDir, logger, clock });
+  for (const file of [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]) {
+    if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+  }
+  const events = createEventBus(logger);
+  const cameraService = createCameraService({ db: database.db, clock, events, logger });
+
+  const handlers: Handlers = {
+    'system.health': () => Promise.resolve({ status: 'ok', version: options.version }),
+    'system.info': () =>
+      Promise.resolve({
+        version: options.version,
+        startedAt,
+        uptimeMs: clock.now() - startedAt,
+        dataDir,
+        recordingsDir,
+        databaseBytes: fileSize(databaseFile) + fileSize(`${databaseFile}-wal`),
+        nodeVersion: process.versions.node,
+        platform: `${process.platform}-${process.arch}`,
+        cameraCount: cameraService.count(),
+      }),
+    'cameras.list': () => Promise.resolve(cameraService.list()),
+    'cameras.get': (input) => Promise.resolve(cameraService.get(input)),
+    'cameras.add': (input) => Promise.resolve(cameraService.add(input)),
+    'cameras.update': (input) => Promise.resolve(cameraService.update(input)),
+    'cameras.remove': (input) => Promise.resolve(cameraService.remove(input)),
+  };
+
+  let stopped = false;
+  logger.info({ component: 'engine', dataDir, recordingsDir }, `Engine started (version ${options.version})`);
+
+  return {
+    dataDir,
+    recordingsDir,
+    databaseFile,
+
+    async call(method, argument) {
+      if (stopped) throw new ContractError('unavailable', 'The engine is shutting down');
+      if (!isMethodName(method)) throw new ContractError('not_found', `Unknown method: ${String(method).slice(0, 64)}`);
+      const input: unknown = parseArgument(methods[method].input, argument ?? {}, `argument for ${method}`);
+      const handler = handlers[method] as (input: unknown) => Promise<unknown>;
+      return handler(input);
+    },
+
+    on: events.on,
+    onAny: events.onAny,
+
+    metrics() {
+      const engineMetrics: Metric[] = [
+        {
+          name: 'omnisight_build_info',
+          help: 'Always 1; the version label says which build runs.',
+          type: 'gauge',
+          samples: [{ labels: { version: options.version }, value: 1 }],
+        },
+        {
+          name: 'omnisight_uptime_seconds',
+          help: 'Seconds since the engine started.',
+          type: 'gauge',
+          samples: [{ value: Math.round((clock.now() - startedAt) / 1000) }],
+        },
+        {
+          name: 'omnisight_cameras',
+          help: 'Configured cameras.',
+          type: 'gauge',
+          samples: [{ value: cameraService.count() }],
+        },
+        {
+          name: 'omnisight_database_bytes',
+          help: 'Size of the database file and its write-ahead log.',
+          type: 'gauge',
+          samples: [{ value: fileSize(databaseFile) + fileSize(`${databaseFile}-wal`) }],
+        },
+      ];
+      return formatPrometheus([...processMetrics(), ...engineMetrics]);
+    },
+
+    stop() {
+      if (stopped) return Promise.resolve();
+      stopped = true;
+      database.close();
+      logger.info({ component: 'engine' }, 'Engine stopped');
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Narrows a method name for callers that hold a string (transports). */
+export function assertMethodName(value: string): MethodName {
+  if (!isMethodName(value)) throw new ContractError('not_found', `Unknown method: ${value.slice(0, 64)}`);
+  return value;
+}

@@ -1,0 +1,110 @@
+/**
+ * Headless entry (`npm run server`): the engine + the gateway + the built renderer, no Electron.
+ *
+ * Environment: OMNISIGHT_HOST (127.0.0.1), OMNISIGHT_PORT (8640; 0 picks a free port),
+ * OMNISIGHT_DATA_DIR (the platform's data folder), OMNISIGHT_RECORDINGS_DIR (<data>/recordings),
+ * OMNISIGHT_LOG_LEVEL (info).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine } from './engine/index.js';
+import { isLoopbackHost, startGateway } from './engine/gateway/gateway.js';
+import { createLogger } from './engine/logging/logger.js';
+import { defaultDataDir, findAppRoot, readVersion } from './engine/paths.js';
+
+export const DEFAULT_PORT = 8640;
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  recordingsDir: string | undefined;
+  logLevel: string;
+}
+
+/** Reads and checks the environment; throws an Error with a message meant for the person starting it. */
+export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
+  const host = env.OMNISIGHT_HOST?.trim() || '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    throw new Error(
+      `OMNISIGHT_HOST=${host} is refused: the gateway has no user accounts yet, so it only binds a loopback ` +
+        'address (127.0.0.1 or ::1). Binding to the LAN arrives with accounts (the LAN gateway issue).',
+    );
+  }
+  const portText = env.OMNISIGHT_PORT?.trim() || String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new Error(`OMNISIGHT_PORT=${portText} is not a port number (0 to 65535; 0 picks a free port)`);
+  }
+  const dataDir = path.resolve(env.OMNISIGHT_DATA_DIR?.trim() || defaultDataDir());
+  const recordings = env.OMNISIGHT_RECORDINGS_DIR?.trim();
+  return {
+    host: host === '::1' ? '::1' : host,
+    port,
+    dataDir,
+    recordingsDir: recordings ? path.resolve(recordings) : undefined,
+    logLevel: env.OMNISIGHT_LOG_LEVEL?.trim() || 'info',
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = readServerConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`OmniSight: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const appRoot = findAppRoot(path.dirname(fileURLToPath(import.meta.url)));
+  const version = readVersion(appRoot);
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const logDir = path.join(config.dataDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger({ logDir, stdout: true, level: config.logLevel });
+
+  const engine = await createEngine({
+    dataDir: config.dataDir,
+    ...(config.recordingsDir === undefined ? {} : { recordingsDir: config.recordingsDir }),
+    migrationsDir: path.join(appRoot, 'drizzle'),
+    version,
+    logger,
+  });
+  let gateway;
+  try {
+    gateway = await startGateway({
+      engine,
+      logger,
+      host: config.host,
+      port: config.port,
+      staticDir: path.join(appRoot, 'out', 'renderer'),
+    });
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  // The one line people and test harnesses look for.
+  process.stdout.write(`OmniSight is running at ${gateway.url}/ (data: ${config.dataDir})\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ component: 'server', signal }, `Shutting down (${signal})`);
+    void (async () => {
+      await gateway.close();
+      await engine.stop();
+      logger.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`OmniSight failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
