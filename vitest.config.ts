@@ -4,11 +4,17 @@ import { defineConfig } from 'vitest/config';
 // built renderer served by the built headless server, exactly what users run.
 export default defineConfig({
   test: {
+    reporters: ['default', './scripts/summary-reporter.ts'],
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['common/**/*.test.ts', 'electron/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: [
+            'common/**/*.test.ts',
+            'electron/**/*.test.ts',
+            'workers/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

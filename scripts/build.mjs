@@ -64,7 +64,14 @@ const workerEntries = fs.existsSync(path.join(root, 'workers'))
   : [];
 if (workerEntries.length > 0) {
   jobs.push(
-    esbuild({ ...common, entryPoints: workerEntries, outdir: 'out/workers', format: 'cjs', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+    esbuild({
+      ...common,
+      entryPoints: workerEntries,
+      outdir: 'out/workers',
+      format: 'cjs',
+      outExtension: { '.js': '.cjs' },
+      packages: 'external',
+    }),
   );
 }
 

@@ -27,7 +27,11 @@ export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType
   summary: string;
 }
 
-function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): MethodSpec<I, O> {
+function method<I extends z.ZodType, O extends z.ZodType>(
+  input: I,
+  output: O,
+  summary: string,
+): MethodSpec<I, O> {
   return { input, output, summary };
 }
 

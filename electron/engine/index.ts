@@ -65,7 +65,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
   const startedAt = clock.now();
 
-  const database = await openDatabase({ file: databaseFile, migrationsDir: options.migrationsDir, logger, clock });
+  const database = await openDatabase({
+    file: databaseFile,
+    migrationsDir: options.migrationsDir,
+    logger,
+    clock,
+  });
   for (const file of [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]) {
     if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
   }
@@ -103,7 +108,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
     async call(method, argument) {
       if (stopped) throw new ContractError('unavailable', 'The engine is shutting down');
-      if (!isMethodName(method)) throw new ContractError('not_found', `Unknown method: ${String(method).slice(0, 64)}`);
+      if (!isMethodName(method))
+        throw new ContractError('not_found', `Unknown method: ${method.slice(0, 64)}`);
       const input: unknown = parseArgument(methods[method].input, argument ?? {}, `argument for ${method}`);
       const handler = handlers[method] as (input: unknown) => Promise<unknown>;
       return handler(input);

@@ -33,7 +33,9 @@ export function formatPrometheus(metrics: Metric[]): string {
     for (const sample of metric.samples) {
       const labels = Object.entries(sample.labels ?? {});
       const labelText =
-        labels.length === 0 ? '' : `{${labels.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(',')}}`;
+        labels.length === 0
+          ? ''
+          : `{${labels.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(',')}}`;
       lines.push(`${metric.name}${labelText} ${formatValue(sample.value)}`);
     }
   }

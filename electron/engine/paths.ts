@@ -8,7 +8,8 @@ export function defaultDataDir(
   env: NodeJS.ProcessEnv = process.env,
   home: string = os.homedir(),
 ): string {
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'OmniSight');
+  if (platform === 'win32')
+    return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'OmniSight');
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'OmniSight');
   // XDG Base Directory: an unset or relative XDG_DATA_HOME falls back to ~/.local/share.
   const xdg = env.XDG_DATA_HOME;
@@ -32,6 +33,8 @@ export function findAppRoot(start: string): string {
 }
 
 export function readVersion(appRoot: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(fs.readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }

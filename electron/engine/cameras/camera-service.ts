@@ -54,7 +54,12 @@ function newCameraId(): string {
   return `cam-${randomBytes(5).toString('hex')}`;
 }
 
-export function createCameraService(deps: { db: Db; clock: Clock; events: EventBus; logger: Logger }): CameraService {
+export function createCameraService(deps: {
+  db: Db;
+  clock: Clock;
+  events: EventBus;
+  logger: Logger;
+}): CameraService {
   const { db, clock, events } = deps;
   const logger = deps.logger.child({ component: 'cameras' });
 
@@ -85,7 +90,10 @@ export function createCameraService(deps: { db: Db; clock: Clock; events: EventB
   }
 
   /** Sub-stream credentials must match the main stream's: one camera has one login. */
-  function splitSubStream(raw: string | null | undefined, main: { username: string | null; password: string | null }) {
+  function splitSubStream(
+    raw: string | null | undefined,
+    main: { username: string | null; password: string | null },
+  ) {
     if (raw === undefined || raw === null) return raw;
     const split = splitCredentials(raw);
     mergeCredentials('subStreamUrl', split, { username: main.username, password: main.password });
@@ -109,7 +117,10 @@ export function createCameraService(deps: { db: Db; clock: Clock; events: EventB
 
     add(input) {
       const split = splitCredentials(input.rtspUrl);
-      const credentials = mergeCredentials('rtspUrl', split, { username: input.username, password: input.password });
+      const credentials = mergeCredentials('rtspUrl', split, {
+        username: input.username,
+        password: input.password,
+      });
       const key = streamUrlKey(split.url);
       assertUniqueUrl(key, 'rtspUrl');
       const subStreamUrl = splitSubStream(input.subStreamUrl, credentials) ?? null;
@@ -168,7 +179,11 @@ export function createCameraService(deps: { db: Db; clock: Clock; events: EventB
       logger.info({ cameraId: camera.id }, `Camera updated: ${camera.name}`);
       events.emit('cameras.updated', camera);
       if (camera.status !== current.status) {
-        events.emit('cameras.statusChanged', { id: camera.id, status: camera.status, reason: camera.statusReason });
+        events.emit('cameras.statusChanged', {
+          id: camera.id,
+          status: camera.status,
+          reason: camera.statusReason,
+        });
       }
       return camera;
     },

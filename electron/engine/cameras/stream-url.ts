@@ -24,7 +24,7 @@ export function splitCredentials(raw: string): SplitUrl {
 
 /**
  * The identity of a stream for duplicate detection: scheme and host are case-insensitive (the URL parser
- * lower-cases the host), the default RTSP port is implied, the path is kept as is (cameras' paths are
+ * does not lower-case hosts of non-special schemes like rtsp:), the default RTSP port is implied, the path is kept as is (cameras' paths are
  * case-sensitive).
  */
 export function streamUrlKey(urlWithoutCredentials: string): string {
@@ -32,7 +32,7 @@ export function streamUrlKey(urlWithoutCredentials: string): string {
   if (url.protocol === 'demo:') return urlWithoutCredentials;
   const defaultPort = url.protocol === 'rtsps:' ? '322' : '554';
   const port = url.port === '' || url.port === defaultPort ? '' : `:${url.port}`;
-  return `${url.protocol}//${url.hostname}${port}${url.pathname}${url.search}`;
+  return `${url.protocol}//${url.hostname.toLowerCase()}${port}${url.pathname}${url.search}`;
 }
 
 export interface Credentials {
@@ -44,14 +44,24 @@ export interface Credentials {
  * Merges credentials found inside a URL with those given in fields. Both may be given only when they agree;
  * otherwise the caller gets a validation error naming the field (and never the values).
  */
-export function mergeCredentials(field: string, fromUrl: Credentials, given: Partial<Credentials>): Credentials {
+export function mergeCredentials(
+  field: string,
+  fromUrl: Credentials,
+  given: Partial<Credentials>,
+): Credentials {
   const pick = (name: 'username' | 'password'): string | null => {
     const inUrl = fromUrl[name];
     const inField = given[name];
     if (inUrl !== null && inField !== undefined && inField !== null && inField !== '' && inField !== inUrl) {
-      throw new ContractError('validation', `Invalid camera: ${name}: differs from the ${name} inside ${field}`, {
-        issues: [{ path: name, message: `differs from the ${name} inside ${field}; give it in one place only` }],
-      });
+      throw new ContractError(
+        'validation',
+        `Invalid camera: ${name}: differs from the ${name} inside ${field}`,
+        {
+          issues: [
+            { path: name, message: `differs from the ${name} inside ${field}; give it in one place only` },
+          ],
+        },
+      );
     }
     if (inUrl !== null) return inUrl;
     if (inField === undefined || inField === '') return null;

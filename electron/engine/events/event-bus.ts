@@ -8,9 +8,9 @@ import type { Logger } from '../ports.js';
 type AnyListener = (event: EventName, payload: unknown) => void;
 
 export interface EventBus {
-  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
-  onAny(listener: AnyListener): () => void;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  on: <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) => () => void;
+  onAny: (listener: AnyListener) => () => void;
 }
 
 export function createEventBus(logger: Logger): EventBus {

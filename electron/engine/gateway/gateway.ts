@@ -55,7 +55,9 @@ export function isLoopbackHost(host: string): boolean {
 
 function hostName(hostHeader: string): string {
   // `[::1]:8640` → `[::1]`, `localhost:8640` → `localhost`
-  return hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!;
+  return hostHeader.startsWith('[')
+    ? hostHeader.slice(0, hostHeader.indexOf(']') + 1)
+    : hostHeader.replace(/:\d*$/, '');
 }
 
 /**
@@ -64,7 +66,8 @@ function hostName(hostHeader: string): string {
  */
 export function refusal(headers: http.IncomingHttpHeaders): string | null {
   const host = headers.host;
-  if (host === undefined || !isLoopbackHost(hostName(host).toLowerCase())) return 'Host header is not this server';
+  if (host === undefined || !isLoopbackHost(hostName(host).toLowerCase()))
+    return 'Host header is not this server';
   const origin = headers.origin;
   if (origin === undefined) return null;
   try {
@@ -123,8 +126,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }[route.method];
     register(route.path, (request: Request, response: Response) => {
       const argument = route.argument({
-        params: request.params as Record<string, string>,
-        query: request.query as Record<string, unknown>,
+        params: request.params,
+        query: request.query,
         body: request.body as unknown,
       });
       void run(response, route.call, argument, route.status);
@@ -140,7 +143,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   app.use('/api', (request, response) => {
-    sendError(response, { code: 'not_found', message: `No API route ${request.method} ${request.baseUrl}${request.path}` });
+    sendError(response, {
+      code: 'not_found',
+      message: `No API route ${request.method} ${request.baseUrl}${request.path}`,
+    });
   });
 
   const staticDir = options.staticDir;
@@ -160,7 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (type === 'entity.parse.failed') {
       sendError(response, { code: 'validation', message: 'Request body is not valid JSON' });
     } else if (type === 'entity.too.large') {
-      sendError(response, { code: 'validation', message: `Request body is larger than ${BODY_LIMIT}` });
+      response.status(413).json({ code: 'validation', message: `Request body is larger than ${BODY_LIMIT}` });
     } else if (typeof status === 'number' && status >= 400 && status < 500) {
       response.status(status).json({ code: 'validation', message: 'Bad request' });
     } else {

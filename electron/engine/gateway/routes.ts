@@ -5,7 +5,7 @@
 import type { MethodName } from '../../../common/contract/index.js';
 
 export interface RouteRequest {
-  params: Record<string, string>;
+  params: Record<string, string | string[] | undefined>;
   query: Record<string, unknown>;
   body: unknown;
 }
@@ -34,8 +34,19 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/health', call: 'system.health', argument: none },
   { method: 'GET', path: '/api/system', call: 'system.info', argument: none },
   { method: 'GET', path: '/api/cameras', call: 'cameras.list', argument: none },
-  { method: 'POST', path: '/api/cameras', call: 'cameras.add', argument: (request) => request.body, status: 201 },
-  { method: 'GET', path: '/api/cameras/:id', call: 'cameras.get', argument: (request) => ({ id: request.params.id }) },
+  {
+    method: 'POST',
+    path: '/api/cameras',
+    call: 'cameras.add',
+    argument: (request) => request.body,
+    status: 201,
+  },
+  {
+    method: 'GET',
+    path: '/api/cameras/:id',
+    call: 'cameras.get',
+    argument: (request) => ({ id: request.params.id }),
+  },
   {
     method: 'PATCH',
     path: '/api/cameras/:id',
