@@ -138,7 +138,9 @@ export const detectedObjects = sqliteTable(
     type: text().notNull(),
     confidence: real().notNull(),
     /** `{ x, y, width, height }` as fractions of the frame (0..1), so they survive resolution changes. */
-    boundingBox: text({ mode: 'json' }).$type<{ x: number; y: number; width: number; height: number }>().notNull(),
+    boundingBox: text({ mode: 'json' })
+      .$type<{ x: number; y: number; width: number; height: number }>()
+      .notNull(),
     metadata: text({ mode: 'json' })
       .$type<Record<string, unknown>>()
       .notNull()
