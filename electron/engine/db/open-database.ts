@@ -38,19 +38,37 @@ function stamp(clock: Clock): string {
   return new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
 }
 
-/** Runs PRAGMA quick_check; returns null when the database is healthy, else what is wrong. */
-function integrityProblem(file: string): string | null {
-  let sqlite: Database.Database | null = null;
+function quickCheck(file: string, readonly: boolean): string | null {
+  const sqlite = new Database(file, { fileMustExist: true, readonly });
   try {
-    sqlite = new Database(file, { fileMustExist: true });
     const rows = sqlite.pragma('quick_check') as { quick_check: string }[];
     const messages = rows.map((row) => row.quick_check);
     return messages.length === 1 && messages[0] === 'ok' ? null : messages.slice(0, 5).join('; ');
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
   } finally {
-    sqlite?.close();
+    sqlite.close();
   }
+}
+
+/** Runs PRAGMA quick_check; returns null when the database is healthy, else what is wrong. */
+function integrityProblem(file: string): string | null {
+  try {
+    // Read-only so the check changes nothing it inspects: a read-write connection deletes or checkpoints the
+    // -wal file when it closes, which would lose the WAL of a database that is then moved aside.
+    return quickCheck(file, true);
+  } catch (error) {
+    // Only a writer can roll back a hot journal left by a crash in rollback-journal mode; that is not corruption.
+    const hotJournal = error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY_ROLLBACK';
+    if (!hotJournal) return errorMessage(error);
+  }
+  try {
+    return quickCheck(file, false);
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function moveAside(file: string, clock: Clock): string {
@@ -118,6 +136,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     if (pending > 0 && hasUserTables(sqlite)) {
       backupFile = `${file}.before-migration-${stamp(clock)}`;
       await sqlite.backup(backupFile);
+      // The backup holds camera credentials like the database itself.
+      fs.chmodSync(backupFile, 0o600);
       logger.info({ backupFile, pending }, `Backed up the database before running ${pending} migration(s)`);
     }
 

@@ -24,6 +24,8 @@ export function createRotatingFile(options: RotatingFileOptions): RotatingFile {
   const keep = options.keep ?? 5;
   // Logs may mention camera names and addresses: readable by the user only.
   let fd = fs.openSync(file, 'a', 0o600);
+  // The mode above applies only when the file is created; tighten an older, looser file too.
+  fs.fchmodSync(fd, 0o600);
   let size = fs.fstatSync(fd).size;
 
   function rotate(): void {
