@@ -4,6 +4,9 @@ import { z } from 'zod';
 export const STREAM_URL_SCHEMES = ['rtsp:', 'rtsps:', 'demo:'] as const;
 
 export const CAMERA_NAME_MAX = 64;
+export const SEGMENT_SECONDS_MIN = 2;
+export const SEGMENT_SECONDS_MAX = 15 * 60;
+export const SEGMENT_SECONDS_DEFAULT = 60;
 export const STREAM_URL_MAX = 2048;
 const CREDENTIAL_MAX = 256;
 
@@ -70,12 +73,18 @@ const Password = z
   .max(CREDENTIAL_MAX, `must be at most ${CREDENTIAL_MAX} characters`)
   .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
 
-/**
- * What a camera is doing. The recording engine (issue 3) drives all but `idle` and `disabled`; until it runs,
- * an enabled camera is `idle` with a reason saying so.
- */
+/** Target segment length: cut at the first keyframe after it. */
+export const SegmentSeconds = z
+  .number({ error: 'must be a number of seconds' })
+  .int('must be a whole number of seconds')
+  .min(SEGMENT_SECONDS_MIN, `must be at least ${SEGMENT_SECONDS_MIN} seconds`)
+  .max(SEGMENT_SECONDS_MAX, `must be at most ${SEGMENT_SECONDS_MAX} seconds (15 minutes)`);
+
+/** RTSP over TCP (the default: no packet loss through NAT or Wi-Fi) or UDP. */
+export const RtspTransport = z.enum(['tcp', 'udp'], { error: 'must be "tcp" or "udp"' });
+
+/** What a camera is doing; the recording engine drives it and pushes `cameras.statusChanged` with a reason. */
 export const CAMERA_STATUSES = [
-  'idle',
   'disabled',
   'connecting',
   'recording',
@@ -95,6 +104,8 @@ export const Camera = z.object({
   username: z.string().nullable(),
   hasPassword: z.boolean(),
   enabled: z.boolean(),
+  segmentSeconds: z.number().int(),
+  rtspTransport: RtspTransport,
   status: CameraStatus,
   statusReason: z.string().nullable(),
   createdAt: z.number().int().describe('UTC epoch milliseconds'),
@@ -110,6 +121,8 @@ export const CameraAddInput = z.strictObject({
   username: Username.optional(),
   password: Password.optional(),
   enabled: z.boolean().optional(),
+  segmentSeconds: SegmentSeconds.optional(),
+  rtspTransport: RtspTransport.optional(),
 });
 export type CameraAddInput = z.input<typeof CameraAddInput>;
 
@@ -125,6 +138,8 @@ export const CameraUpdateInput = z.strictObject({
   username: Username.nullable().optional(),
   password: Password.nullable().optional(),
   enabled: z.boolean().optional(),
+  segmentSeconds: SegmentSeconds.optional(),
+  rtspTransport: RtspTransport.optional(),
 });
 export type CameraUpdateInput = z.input<typeof CameraUpdateInput>;
 
@@ -146,4 +161,28 @@ export const CameraStatusChanged = z.object({
   id: CameraId,
   status: CameraStatus,
   reason: z.string().nullable(),
+  /** When the next connection attempt is due (UTC ms), while reconnecting. */
+  nextAttemptAt: z.number().int().nullable(),
 });
+
+/** Health figures of one camera's recording, for the Cameras and System pages. */
+export const CameraHealth = z.object({
+  id: CameraId,
+  status: CameraStatus,
+  statusReason: z.string().nullable(),
+  nextAttemptAt: z.number().int().nullable(),
+  /** Video frames per second arriving over the last 10 s. */
+  inputFps: z.number(),
+  /** Bit rate of the main stream over the last 10 s, kbit/s. */
+  bitrateKbps: z.number(),
+  /** Milliseconds since the last segment closed; null before the first. */
+  lastSegmentAgeMs: z.number().int().nullable(),
+  reconnectsLastHour: z.number().int(),
+  /** Bytes of segments recorded since 00:00 UTC today. */
+  bytesToday: z.number().int(),
+  /** Fragments dropped because the disk could not keep up. */
+  droppedFragments: z.number().int(),
+  /** Segments that failed validation and were moved to quarantine since start. */
+  quarantinedSegments: z.number().int(),
+});
+export type CameraHealth = z.infer<typeof CameraHealth>;

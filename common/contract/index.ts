@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   Camera,
   CameraAddInput,
+  CameraHealth,
   CameraIdInput,
   CameraRemoveInput,
   CameraStatusChanged,
@@ -42,6 +43,7 @@ export const methods = {
   'cameras.get': method(CameraIdInput, Camera, 'One camera by id.'),
   'cameras.add': method(CameraAddInput, Camera, 'Adds a camera; credentials are stored apart from the URL.'),
   'cameras.update': method(CameraUpdateInput, Camera, 'Changes the given fields of a camera.'),
+  'cameras.health': method(NoArgument, z.array(CameraHealth), 'Recording health figures of every camera.'),
   'cameras.remove': method(
     CameraRemoveInput,
     z.object({ id: z.string(), recordings: z.literal('keep') }),

@@ -15,6 +15,15 @@ export const SystemInfo = z.object({
   nodeVersion: z.string(),
   platform: z.string(),
   cameraCount: z.number().int(),
+  /** The FFmpeg in use, or null with `ffmpegProblem` saying why recording cannot run. */
+  ffmpeg: z
+    .object({
+      path: z.string(),
+      version: z.string(),
+      source: z.enum(['settings', 'environment', 'ffmpeg-static', 'path']),
+    })
+    .nullable(),
+  ffmpegProblem: z.string().nullable(),
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 

@@ -17,7 +17,7 @@ let seen: { event: EventName; payload: unknown }[];
 beforeEach(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-engine-'));
   now = Date.UTC(2026, 10, 25, 12);
-  engine = await createEngine({ dataDir, migrationsDir: MIGRATIONS, version: '9.9.9', clock });
+  engine = await createEngine({ dataDir, migrationsDir: MIGRATIONS, version: '9.9.9', clock, record: false });
   seen = [];
   engine.onAny((event, payload) => seen.push({ event, payload }));
 });
@@ -49,7 +49,7 @@ describe('cameras', () => {
       username: 'admin',
       hasPassword: true,
       enabled: true,
-      status: 'idle',
+      status: 'connecting',
       createdAt: now,
     });
     expect(camera.id).toMatch(/^cam-[0-9a-f]{10}$/);
@@ -158,7 +158,13 @@ describe('engine.call', () => {
   it('keeps data across a restart and creates files readable by the user only', async () => {
     const camera = await add({ name: 'Persisted', rtspUrl: 'rtsp://cam/p', password: 'pw' });
     await engine.stop();
-    engine = await createEngine({ dataDir, migrationsDir: MIGRATIONS, version: '9.9.9', clock });
+    engine = await createEngine({
+      dataDir,
+      migrationsDir: MIGRATIONS,
+      version: '9.9.9',
+      clock,
+      record: false,
+    });
     expect(await engine.call('cameras.get', { id: camera.id })).toEqual(camera);
     expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dataDir, 'omnisight.db')).mode & 0o777).toBe(0o600);

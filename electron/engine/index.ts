@@ -14,6 +14,9 @@ import {
   type MethodName,
 } from '../../common/contract/index.js';
 import { createCameraService } from './cameras/camera-service.js';
+import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
+import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
+import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
 import { openDatabase } from './db/open-database.js';
 import { createEventBus } from './events/event-bus.js';
 import { createSilentLogger } from './logging/logger.js';
@@ -33,6 +36,14 @@ export interface EngineOptions {
   logger?: Logger;
   clock?: Clock;
   workerHost?: WorkerHost;
+  /** Record enabled cameras (default true); unit tests of the API turn it off. */
+  record?: boolean;
+  /** FFmpeg path from settings; discovery falls back to OMNISIGHT_FFMPEG, ffmpeg-static, PATH. */
+  ffmpegPath?: string | null;
+  runner?: ProcessRunner;
+  /** FFmpeg read timeout and stall watchdog, shortened by tests. */
+  readTimeoutMs?: number;
+  stallMs?: number;
 }
 
 export interface Engine extends EngineApi {
@@ -43,6 +54,7 @@ export interface Engine extends EngineApi {
   metrics(): string;
   /** Stops children and closes the database. Safe to call twice. */
   stop(): Promise<void>;
+  readonly recording: RecordingManager;
 }
 
 export const DATABASE_FILE_NAME = 'omnisight.db';
@@ -77,6 +89,37 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = createEventBus(logger);
   const cameraService = createCameraService({ db: database.db, clock, events, logger });
 
+  const ffmpeg = await locateFfmpeg({ settingsPath: options.ffmpegPath ?? null });
+  const ffmpegInfo = 'problem' in ffmpeg ? null : ffmpeg;
+  const ffmpegProblem = 'problem' in ffmpeg ? ffmpeg.problem : null;
+  if (ffmpegInfo === null) logger.error({ component: 'engine' }, ffmpegProblem ?? 'FFmpeg is not available');
+  else
+    logger.info(
+      { component: 'engine', ffmpeg: ffmpegInfo.ffmpegPath, version: ffmpegInfo.version },
+      'Using FFmpeg',
+    );
+  fs.mkdirSync(recordingsDir, { recursive: true, mode: 0o750 });
+  const recording = createRecordingManager({
+    db: database.db,
+    cameras: cameraService,
+    recordingsDir,
+    ffmpegPath: ffmpegInfo?.ffmpegPath ?? null,
+    ffmpegProblem,
+    runner: options.runner ?? nodeProcessRunner,
+    clock,
+    logger,
+    ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
+    ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+  });
+  const recordingEnabled = options.record ?? true;
+  if (recordingEnabled) {
+    recording.start();
+    for (const event of ['cameras.added', 'cameras.updated'] as const) {
+      events.on(event, (camera) => void recording.sync(camera.id));
+    }
+    events.on('cameras.removed', ({ id }) => void recording.sync(id));
+  }
+
   const handlers: Handlers = {
     'system.health': () => Promise.resolve({ status: 'ok', version: options.version }),
     'system.info': () =>
@@ -90,7 +133,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         nodeVersion: process.versions.node,
         platform: `${process.platform}-${process.arch}`,
         cameraCount: cameraService.count(),
+        ffmpeg:
+          ffmpegInfo === null
+            ? null
+            : { path: ffmpegInfo.ffmpegPath, version: ffmpegInfo.version, source: ffmpegInfo.source },
+        ffmpegProblem,
       }),
+    'cameras.health': () => Promise.resolve(recording.health()),
     'cameras.list': () => Promise.resolve(cameraService.list()),
     'cameras.get': (input) => Promise.resolve(cameraService.get(input)),
     'cameras.add': (input) => Promise.resolve(cameraService.add(input)),
@@ -148,13 +197,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return formatPrometheus([...processMetrics(), ...engineMetrics]);
     },
 
-    stop() {
-      if (stopped) return Promise.resolve();
+    async stop() {
+      if (stopped) return;
       stopped = true;
+      // Children first (their last fragments and rows land), then the database.
+      await recording.stop();
       database.close();
       logger.info({ component: 'engine' }, 'Engine stopped');
-      return Promise.resolve();
     },
+
+    recording,
   };
 }
 

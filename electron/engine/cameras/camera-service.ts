@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
 import {
   ContractError,
+  SEGMENT_SECONDS_DEFAULT,
   type Camera,
   type CameraStatus,
   type MethodInput,
@@ -16,10 +17,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Clock, Logger } from '../ports.js';
 import { mergeCredentials, splitCredentials, streamUrlKey } from './stream-url.js';
 
-type CameraRow = typeof cameras.$inferSelect;
-
-/** Until the recording engine (issue 3) runs, an enabled camera waits here with this reason. */
-export const IDLE_REASON = 'Recording engine not running yet (arrives with issue 3)';
+export type CameraRow = typeof cameras.$inferSelect;
 
 export interface CameraService {
   list(): Camera[];
@@ -28,6 +26,12 @@ export interface CameraService {
   update(input: MethodInput<'cameras.update'>): Camera;
   remove(input: MethodInput<'cameras.remove'>): { id: string; recordings: 'keep' };
   count(): number;
+  /** Sets the state the recording engine reports; pushes `cameras.statusChanged` when it changed. */
+  setStatus(id: string, status: CameraStatus, reason: string | null, nextAttemptAt: number | null): void;
+  /** The full row, credentials included, for the recording engine only; never returned by the API. */
+  row(id: string): CameraRow | undefined;
+  /** Ids of live (not removed) cameras. */
+  ids(): string[];
 }
 
 export function toCamera(row: CameraRow): Camera {
@@ -39,6 +43,8 @@ export function toCamera(row: CameraRow): Camera {
     username: row.username,
     hasPassword: row.password !== null && row.password !== '',
     enabled: row.enabled,
+    segmentSeconds: row.segmentSeconds,
+    rtspTransport: row.rtspTransport === 'udp' ? 'udp' : 'tcp',
     status: row.status as CameraStatus,
     statusReason: row.statusReason,
     createdAt: row.createdAt,
@@ -47,7 +53,7 @@ export function toCamera(row: CameraRow): Camera {
 }
 
 function initialStatus(enabled: boolean): { status: CameraStatus; statusReason: string | null } {
-  return enabled ? { status: 'idle', statusReason: IDLE_REASON } : { status: 'disabled', statusReason: null };
+  return enabled ? { status: 'connecting', statusReason: null } : { status: 'disabled', statusReason: null };
 }
 
 function newCameraId(): string {
@@ -135,6 +141,8 @@ export function createCameraService(deps: {
         username: credentials.username,
         password: credentials.password,
         enabled,
+        segmentSeconds: input.segmentSeconds ?? SEGMENT_SECONDS_DEFAULT,
+        rtspTransport: input.rtspTransport ?? 'tcp',
         ...initialStatus(enabled),
         createdAt: now,
         updatedAt: now,
@@ -169,6 +177,8 @@ export function createCameraService(deps: {
       if (input.subStreamUrl !== undefined) {
         next.subStreamUrl = splitSubStream(input.subStreamUrl, next) ?? null;
       }
+      if (input.segmentSeconds !== undefined) next.segmentSeconds = input.segmentSeconds;
+      if (input.rtspTransport !== undefined) next.rtspTransport = input.rtspTransport;
       if (input.enabled !== undefined && input.enabled !== current.enabled) {
         next.enabled = input.enabled;
         Object.assign(next, initialStatus(input.enabled));
@@ -183,6 +193,7 @@ export function createCameraService(deps: {
           id: camera.id,
           status: camera.status,
           reason: camera.statusReason,
+          nextAttemptAt: null,
         });
       }
       return camera;
@@ -199,6 +210,32 @@ export function createCameraService(deps: {
       logger.info({ cameraId: current.id }, `Camera removed (recordings kept): ${current.name}`);
       events.emit('cameras.removed', { id: current.id });
       return { id: current.id, recordings: 'keep' };
+    },
+
+    setStatus(id, status, reason, nextAttemptAt) {
+      const current = db.select().from(cameras).where(eq(cameras.id, id)).get();
+      if (current === undefined || current.removedAt !== null) return;
+      if (current.status === status && current.statusReason === reason && nextAttemptAt === null) return;
+      db.update(cameras).set({ status, statusReason: reason }).where(eq(cameras.id, id)).run();
+      events.emit('cameras.statusChanged', { id, status, reason, nextAttemptAt });
+    },
+
+    row(id) {
+      return db
+        .select()
+        .from(cameras)
+        .where(and(eq(cameras.id, id), isNull(cameras.removedAt)))
+        .get();
+    },
+
+    ids() {
+      return db
+        .select({ id: cameras.id })
+        .from(cameras)
+        .where(isNull(cameras.removedAt))
+        .orderBy(asc(cameras.createdAt))
+        .all()
+        .map((row) => row.id);
     },
 
     count() {

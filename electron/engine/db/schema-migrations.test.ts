@@ -76,7 +76,10 @@ function describeStructure(sqlite: Database.Database): unknown {
       });
     return {
       name,
-      columns: sqlite.pragma(`table_xinfo(${name})`),
+      // By name, not position: ALTER TABLE ADD COLUMN appends, while the schema may list a column mid-table.
+      columns: (sqlite.pragma(`table_xinfo(${name})`) as { cid: number; name: string }[])
+        .map(({ cid: _cid, ...column }) => column)
+        .sort((a, b) => a.name.localeCompare(b.name)),
       foreignKeys: (
         sqlite.pragma(`foreign_key_list(${name})`) as {
           table: string;

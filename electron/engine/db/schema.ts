@@ -23,6 +23,10 @@ export const cameras = sqliteTable(
     /** Kept apart from the URL and never returned by the API (issue 8 encrypts it at rest). */
     password: text(),
     enabled: integer({ mode: 'boolean' }).notNull().default(true),
+    /** Target segment length in seconds (2 s to 15 min); segments are cut at the first keyframe after it. */
+    segmentSeconds: integer().notNull().default(60),
+    /** RTSP over TCP (interleaved, the default) or UDP. */
+    rtspTransport: text().notNull().default('tcp'),
     status: text().notNull(),
     statusReason: text(),
     createdAt: integer().notNull(),

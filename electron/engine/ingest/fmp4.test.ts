@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
+
+let sample: Buffer;
+
+/** Three seconds of 25 fps video with a keyframe every 25 frames and AAC audio, fragmented like the ingest. */
+beforeAll(() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-fmp4-'));
+  const file = path.join(dir, 'sample.mp4');
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y'],
+    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
+    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
+    ...['-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-c:a', 'aac'],
+    ...[
+      '-f',
+      'mp4',
+      '-movflags',
+      '+frag_keyframe+empty_moov+default_base_moof',
+      '-frag_duration',
+      '200000',
+      file,
+    ],
+  ]);
+  sample = fs.readFileSync(file);
+  fs.rmSync(dir, { recursive: true });
+});
+
+function read(chunks: Buffer[]): { init: InitSegment[]; fragments: Fragment[] } {
+  const init: InitSegment[] = [];
+  const fragments: Fragment[] = [];
+  const reader = new Fmp4Reader({
+    onInit: (segment) => init.push(segment),
+    onFragment: (f) => fragments.push(f),
+  });
+  for (const chunk of chunks) reader.push(chunk);
+  return { init, fragments };
+}
+
+describe('Fmp4Reader', () => {
+  it('finds the init segment, its tracks, and every fragment with its video timing', () => {
+    const { init, fragments } = read([sample]);
+    expect(init).toHaveLength(1);
+    expect(init[0]!.tracks.map((track) => [track.kind, track.codec])).toEqual([
+      ['video', 'avc1'],
+      ['audio', 'mp4a'],
+    ]);
+    expect(init[0]!.tracks[0]).toMatchObject({ width: 320, height: 240 });
+    // 75 frames in fragments of at most 200 ms: 5 frames each.
+    expect(fragments.reduce((sum, f) => sum + f.videoFrames, 0)).toBe(75);
+    // A keyframe every 25 frames: three keyframe fragments one second apart (FFmpeg may stretch the very first
+    // frame's duration slightly to line up with audio, so compare the spacing).
+    const keyframes = fragments.filter((f) => f.keyframe).map((f) => f.startMs);
+    expect(keyframes).toHaveLength(3);
+    expect(keyframes[0]).toBe(0);
+    expect(keyframes[2]! - keyframes[1]!).toBeCloseTo(1000, 6);
+    for (let index = 1; index < fragments.length; index += 1) {
+      const previous = fragments[index - 1]!;
+      expect(fragments[index]!.startMs).toBeCloseTo(previous.startMs + previous.durationMs, 6);
+    }
+    const total = init[0]!.data.length + fragments.reduce((sum, f) => sum + f.data.length, 0);
+    // Everything but the trailing `mfra` index (its size is the file's last four bytes) is init or fragment.
+    expect(total).toBe(sample.length - sample.readUInt32BE(sample.length - 4));
+  });
+
+  it('gives the same result whatever the chunk boundaries', () => {
+    const whole = read([sample]).fragments.map((f) => [f.startMs, f.keyframe, f.data.length]);
+    for (const size of [1, 7, 4096, 65536]) {
+      const chunks: Buffer[] = [];
+      for (let offset = 0; offset < sample.length; offset += size)
+        chunks.push(sample.subarray(offset, offset + size));
+      expect(read(chunks).fragments.map((f) => [f.startMs, f.keyframe, f.data.length])).toEqual(whole);
+    }
+  });
+
+  it('refuses a box larger than any real fragment', () => {
+    const reader = new Fmp4Reader({ onInit: () => undefined, onFragment: () => undefined });
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(0x7fffffff, 0);
+    header.write('mdat', 4, 'latin1');
+    expect(() => reader.push(header)).toThrow(/too large/);
+  });
+});

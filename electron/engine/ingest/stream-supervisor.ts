@@ -1,0 +1,318 @@
+/**
+ * Supervises one camera stream: one FFmpeg at a time, restarted with backoff (1 s doubling to 60 s, with
+ * jitter) when it ends, and two watchdogs: bytes arriving (a camera that keeps TCP open but sends nothing) and
+ * segments advancing (no keyframe). Every state change carries a reason.
+ *
+ * The main stream records; every stream feeds its live hub. Recording never depends on anything downstream:
+ * fragments go to the segment writer first, then to the hub, which drops for slow viewers.
+ */
+import type { CameraStatus } from '../../../common/contract/index.js';
+import type { Clock, Logger } from '../ports.js';
+import { buildIngestArgs, withCredentials, type IngestInput } from './ffmpeg-args.js';
+import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
+import { LiveHub } from './live-hub.js';
+import type { ProcessRunner, RunningProcess } from './process-runner.js';
+import { createRedactor, redactArgs, type Redactor } from './redact.js';
+import { classifyFailure, inputAudioCodec, type Failure } from './stderr-reason.js';
+
+export interface StreamSource {
+  /** `rtsp://…` or `rtsps://…` without credentials, or `demo:name`. */
+  url: string;
+  username: string | null;
+  password: string | null;
+  transport: 'tcp' | 'udp';
+}
+
+export interface StreamStatus {
+  status: CameraStatus;
+  reason: string | null;
+  nextAttemptAt: number | null;
+}
+
+/** What the supervisor tells its owner; the owner (camera recorder) writes rows and segment files. */
+export interface StreamSessionHooks {
+  /** A new FFmpeg session starts; returns a per-session sink for its media. */
+  sessionStarted(): SessionSink;
+}
+
+export interface SessionSink {
+  init(init: InitSegment): void;
+  /** `startTime` is the fragment's first sample on the wall clock (UTC ms). */
+  fragment(fragment: Fragment, startTime: number): void;
+  /** The session ended; resolves when its files and rows are final. */
+  ended(reason: string): Promise<void>;
+  /** Age in ms of the open segment, for the segments-advancing watchdog (null when none is open). */
+  openSegmentAgeMs(): number | null;
+}
+
+export interface StreamSupervisorOptions {
+  cameraId: string;
+  kind: 'main' | 'sub';
+  source: StreamSource;
+  ffmpegPath: string;
+  runner: ProcessRunner;
+  clock: Clock;
+  logger: Logger;
+  hooks: StreamSessionHooks;
+  onStatus: (status: StreamStatus) => void;
+  /** FFmpeg read timeout: a silent connection fails after this long. */
+  readTimeoutMs?: number;
+  /** Watchdog: no fMP4 bytes for this long restarts the session. */
+  stallMs?: number;
+  /** Watchdog: an open segment older than this (no keyframe to cut at) restarts the session. */
+  maxSegmentAgeMs: number;
+  fragmentMs?: number;
+  /** Deterministic tests pass `() => 0.5` (no jitter). */
+  random?: () => number;
+}
+
+export const BACKOFF_START_MS = 1000;
+export const BACKOFF_MAX_MS = 60_000;
+/** A session that recorded this long counts as healthy: the next failure starts the backoff over. */
+const HEALTHY_SESSION_MS = 30_000;
+const STDERR_LINES_KEPT = 40;
+
+/** Delay before attempt `failures` (1-based): 1 s, 2 s, 4 s … 60 s, ±20 % jitter. */
+export function backoffDelay(failures: number, random: () => number): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+function demoInput(url: string): IngestInput {
+  const name = url.slice('demo:'.length);
+  return { kind: 'demo', width: 1280, height: 720, fps: 15, tone: name.endsWith('-tone') };
+}
+
+export interface StreamCounters {
+  /** Video frames and bytes in the last 10 s, for fps and bit rate. */
+  recent: { at: number; frames: number; bytes: number }[];
+  restarts: number[];
+  lastDataAt: number | null;
+  fragments: number;
+}
+
+export class StreamSupervisor {
+  readonly hub = new LiveHub();
+  readonly counters: StreamCounters = { recent: [], restarts: [], lastDataAt: null, fragments: 0 };
+  private process: RunningProcess | null = null;
+  private stopping = false;
+  private failures = 0;
+  private audio: 'copy' | 'aac' = 'copy';
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly redact: Redactor;
+  private readonly logger: Logger;
+  private status: StreamStatus = { status: 'connecting', reason: null, nextAttemptAt: null };
+
+  constructor(private readonly options: StreamSupervisorOptions) {
+    this.redact = createRedactor([options.source.password, options.source.username]);
+    this.logger = options.logger.child({
+      component: 'ingest',
+      cameraId: options.cameraId,
+      stream: options.kind,
+    });
+  }
+
+  get currentStatus(): StreamStatus {
+    return this.status;
+  }
+
+  start(): void {
+    if (this.loop !== null) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Stops FFmpeg (SIGTERM, then SIGKILL) and waits until the session's files and rows are final. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.process?.stop();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Sends a signal to the running FFmpeg (tests use it to simulate a crash). */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private setStatus(status: StreamStatus): void {
+    this.status = status;
+    this.options.onStatus(status);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const startedAt = this.options.clock.now();
+      const failure = await this.runSession();
+      // stop() may have been called while the session ran.
+      if (this.isStopping()) break;
+      this.counters.restarts.push(this.options.clock.now());
+      if (failure.kind === 'unsupported_audio' && this.audio === 'copy') {
+        // The camera sends audio MP4 cannot hold as is (G.711, …): convert it and try again at once.
+        this.audio = 'aac';
+        this.logger.info({}, 'Audio is not AAC; converting it to AAC from now on');
+        continue;
+      }
+      const recordedLong =
+        this.counters.lastDataAt !== null && this.counters.lastDataAt - startedAt >= HEALTHY_SESSION_MS;
+      this.failures = recordedLong ? 1 : this.failures + 1;
+      const delay = backoffDelay(this.failures, this.options.random ?? Math.random);
+      const nextAttemptAt = this.options.clock.now() + delay;
+      this.setStatus({
+        status:
+          failure.kind === 'auth' ? 'auth_failed' : failure.kind === 'stream' ? 'error' : 'reconnecting',
+        reason: failure.reason,
+        nextAttemptAt,
+      });
+      this.logger.warn(
+        { delayMs: delay },
+        `${failure.reason}; reconnecting in ${Math.round(delay / 1000)} s`,
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    this.setStatus({ status: 'disabled', reason: null, nextAttemptAt: null });
+  }
+
+  private async runSession(): Promise<Failure> {
+    const { source, clock } = this.options;
+    const input: IngestInput = source.url.startsWith('demo:')
+      ? demoInput(source.url)
+      : {
+          kind: 'rtsp',
+          url: withCredentials(source.url, source.username, source.password),
+          transport: source.transport,
+          timeoutMs: this.options.readTimeoutMs ?? 10_000,
+        };
+    const args = buildIngestArgs({ input, audio: this.audio, fragmentMs: this.options.fragmentMs ?? 200 });
+    if (this.status.status !== 'reconnecting' && this.status.status !== 'auth_failed') {
+      this.setStatus({ status: 'connecting', reason: null, nextAttemptAt: null });
+    }
+    const sink = this.options.hooks.sessionStarted();
+    const child = this.options.runner.start(this.options.ffmpegPath, args, {
+      env: { ...process.env, TZ: 'UTC' },
+    });
+    this.process = child;
+    const logger = this.logger.child({ pid: child.pid });
+    logger.info({ argv: redactArgs(args, this.redact) }, 'FFmpeg started');
+
+    const stderr: string[] = [];
+    let partial = '';
+    child.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        stderr.push(this.redact(line));
+        if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
+      }
+    });
+
+    // Set from callbacks while FFmpeg runs, read once it exited.
+    const outcome: { watchdogReason: string | null; streamError: string | null } = {
+      watchdogReason: null,
+      streamError: null,
+    };
+    let anchor: number | null = null;
+    let recording = false;
+    const reader = new Fmp4Reader({
+      onInit: (init) => {
+        if (!init.tracks.some((track) => track.kind === 'video')) {
+          outcome.streamError = 'The stream has no video track';
+          void child.stop();
+          return;
+        }
+        this.hub.setInit(init);
+        sink.init(init);
+      },
+      onFragment: (fragment) => {
+        const now = clock.now();
+        this.counters.lastDataAt = now;
+        this.counters.fragments += 1;
+        this.counters.recent.push({ at: now, frames: fragment.videoFrames, bytes: fragment.data.length });
+        while ((this.counters.recent[0]?.at ?? now) < now - 10_000) this.counters.recent.shift();
+        if (Number.isNaN(fragment.startMs)) return;
+        // Wall clock of the fragment's first sample: it arrived once complete, so subtract its duration.
+        const expected = anchor === null ? null : anchor + fragment.startMs + fragment.durationMs;
+        if (expected === null || Math.abs(expected - now) > 3000) {
+          if (expected !== null)
+            logger.warn(
+              { driftMs: Math.round(now - expected) },
+              'Stream clock jumped; re-anchoring to the wall clock',
+            );
+          anchor = now - fragment.startMs - fragment.durationMs;
+        }
+        const startTime: number = (anchor ?? now) + fragment.startMs;
+        if (!recording) {
+          recording = true;
+          this.failures = 0;
+          this.setStatus({ status: 'recording', reason: null, nextAttemptAt: null });
+          logger.info({}, 'Receiving video');
+        }
+        sink.fragment(fragment, startTime);
+        this.hub.push(fragment);
+      },
+    });
+    child.child.stdout?.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        outcome.streamError = `Unreadable stream from FFmpeg: ${(error as Error).message}`;
+        void child.stop();
+      }
+    });
+
+    const sessionStart = clock.now();
+    const stallMs = this.options.stallMs ?? 15_000;
+    const watchdog = setInterval(() => {
+      const now = clock.now();
+      const lastData =
+        this.counters.lastDataAt !== null && this.counters.lastDataAt >= sessionStart
+          ? this.counters.lastDataAt
+          : sessionStart;
+      const openAge = sink.openSegmentAgeMs();
+      if (now - lastData > stallMs) {
+        outcome.watchdogReason = `No video for ${Math.round((now - lastData) / 1000)} s (stalled stream); restarting`;
+      } else if (openAge !== null && openAge > this.options.maxSegmentAgeMs) {
+        outcome.watchdogReason = `Segments not advancing (no keyframe for ${Math.round(openAge / 1000)} s); restarting`;
+      }
+      if (outcome.watchdogReason !== null) {
+        clearInterval(watchdog);
+        logger.warn({}, outcome.watchdogReason);
+        void child.stop(2000);
+      }
+    }, 1000);
+
+    const { code } = await child.exited;
+    clearInterval(watchdog);
+    if (partial !== '') stderr.push(this.redact(partial));
+    this.process = null;
+    this.hub.reset();
+    const audioCodec = inputAudioCodec(stderr);
+    const failure: Failure =
+      outcome.watchdogReason !== null
+        ? { kind: 'network', reason: outcome.watchdogReason }
+        : outcome.streamError !== null
+          ? { kind: 'stream', reason: outcome.streamError }
+          : this.isStopping()
+            ? { kind: 'other', reason: 'stopped' }
+            : classifyFailure(stderr, code);
+    if (failure.kind === 'unsupported_audio' && audioCodec !== null) {
+      failure.reason = `Audio codec ${audioCodec} cannot be stored in MP4 as is; converting to AAC`;
+    }
+    logger.info({ code, reason: failure.reason }, `FFmpeg ended: ${failure.reason}`);
+    await sink.ended(failure.reason);
+    return failure;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * One camera: the main stream records (segment files + rows) and feeds live view; the sub stream, when
+ * configured, feeds live tiles (and detection, later) without recording. The camera's state is the main
+ * stream's state.
+ */
+import type { CameraStatus } from '../../../common/contract/index.js';
+import type { Fragment, InitSegment } from '../ingest/fmp4.js';
+import type { ProcessRunner } from '../ingest/process-runner.js';
+import {
+  StreamSupervisor,
+  type SessionSink,
+  type StreamSource,
+  type StreamStatus,
+} from '../ingest/stream-supervisor.js';
+import type { Clock, Logger } from '../ports.js';
+import { quarantine } from './quarantine.js';
+import type { SegmentIndex } from './segment-index.js';
+import { SegmentWriter, type ClosedSegment } from './segment-writer.js';
+
+export interface RecorderCamera {
+  id: string;
+  main: StreamSource;
+  sub: StreamSource | null;
+  segmentMs: number;
+}
+
+export interface CameraRecorderOptions {
+  camera: RecorderCamera;
+  ffmpegPath: string;
+  recordingsDir: string;
+  runner: ProcessRunner;
+  index: SegmentIndex;
+  clock: Clock;
+  logger: Logger;
+  onStatus: (status: CameraStatus, reason: string | null, nextAttemptAt: number | null) => void;
+  onSegment?: (segment: ClosedSegment & { id: number }) => void;
+  readTimeoutMs?: number;
+  stallMs?: number;
+}
+
+export class CameraRecorder {
+  readonly main: StreamSupervisor;
+  readonly sub: StreamSupervisor | null;
+  private lastSegmentEnd: number | null = null;
+  private openWriter: SegmentWriter | null = null;
+  droppedFragments = 0;
+  quarantined = 0;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: CameraRecorderOptions) {
+    const { camera } = options;
+    this.logger = options.logger.child({ component: 'recording', cameraId: camera.id });
+    const common = {
+      cameraId: camera.id,
+      ffmpegPath: options.ffmpegPath,
+      runner: options.runner,
+      clock: options.clock,
+      logger: options.logger,
+      ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
+      ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+      maxSegmentAgeMs: camera.segmentMs * 2 + 10_000,
+    };
+    this.main = new StreamSupervisor({
+      ...common,
+      kind: 'main',
+      source: camera.main,
+      hooks: { sessionStarted: () => this.recordingSession() },
+      onStatus: (status: StreamStatus) =>
+        options.onStatus(status.status, status.reason, status.nextAttemptAt),
+    });
+    this.sub =
+      camera.sub === null
+        ? null
+        : new StreamSupervisor({
+            ...common,
+            kind: 'sub',
+            source: camera.sub,
+            hooks: { sessionStarted: () => this.liveOnlySession() },
+            onStatus: () => undefined,
+          });
+  }
+
+  get lastSegmentEndTime(): number | null {
+    return this.lastSegmentEnd;
+  }
+
+  get currentFile(): string | null {
+    return this.openWriter?.currentFile ?? null;
+  }
+
+  start(): void {
+    this.main.start();
+    this.sub?.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.main.stop(), this.sub?.stop()]);
+  }
+
+  /** Longest a segment may be before it is refused: twice the target plus slack for a late keyframe. */
+  private get maxSegmentMs(): number {
+    return this.options.camera.segmentMs * 2 + 10_000;
+  }
+
+  private recordingSession(): SessionSink {
+    const { camera, index, clock, recordingsDir } = this.options;
+    const streamId = index.beginStream(camera.id, 'main', clock.now());
+    let recordingId: number | null = null;
+    let streamRecording = false;
+    const writer = new SegmentWriter({
+      cameraId: camera.id,
+      recordingsDir,
+      segmentMs: camera.segmentMs,
+      logger: this.logger,
+      onClosed: (segment) => {
+        const problem =
+          segment.videoFrames === 0
+            ? 'no video'
+            : segment.durationMs <= 0
+              ? 'duration zero'
+              : segment.durationMs > this.maxSegmentMs
+                ? `duration ${Math.round(segment.durationMs / 1000)} s over the maximum`
+                : segment.fileSize === 0
+                  ? 'empty file'
+                  : null;
+        if (problem !== null) {
+          this.quarantined += 1;
+          try {
+            const moved = quarantine(recordingsDir, segment.filePath);
+            this.logger.warn({ file: segment.filePath, movedTo: moved }, `Segment quarantined (${problem})`);
+          } catch (error) {
+            this.logger.error(
+              { file: segment.filePath, err: error },
+              `Segment failed validation (${problem}) and could not be moved`,
+            );
+          }
+          return;
+        }
+        recordingId ??= index.beginRecording(camera.id, segment.startTime);
+        const id = index.addSegment({ recordingId, streamId, cameraId: camera.id, segment });
+        this.lastSegmentEnd = segment.endTime;
+        this.options.onSegment?.({ ...segment, id });
+      },
+      onError: (error) => {
+        this.logger.error({ code: error.code }, `Writing a segment failed: ${error.code ?? error.message}`);
+      },
+    });
+    this.openWriter = writer;
+    let openedAt: number | null = null;
+    return {
+      init: (init: InitSegment) => writer.setInit(init),
+      fragment: (fragment: Fragment, startTime: number) => {
+        if (!streamRecording) {
+          streamRecording = true;
+          index.markStreamRecording(streamId);
+        }
+        const before = writer.currentFile;
+        writer.push(fragment, startTime);
+        if (writer.currentFile !== before) openedAt = clock.now();
+        this.droppedFragments = writer.droppedFragments;
+      },
+      ended: async (reason: string) => {
+        await writer.finish();
+        if (this.openWriter === writer) this.openWriter = null;
+        index.endStream(streamId, clock.now(), reason);
+        if (recordingId !== null)
+          index.endRecording(recordingId, reason === 'stopped' ? 'complete' : 'interrupted');
+      },
+      openSegmentAgeMs: () =>
+        writer.currentFile === null || openedAt === null ? null : clock.now() - openedAt,
+    };
+  }
+
+  private liveOnlySession(): SessionSink {
+    return {
+      init: () => undefined,
+      fragment: () => undefined,
+      ended: () => Promise.resolve(),
+      openSegmentAgeMs: () => null,
+    };
+  }
+}
