@@ -60,7 +60,8 @@ const paths = resolveShellPaths({
 });
 // With OMNISIGHT_DATA_DIR the single-instance lock and Chromium's profile move along with the data, so two
 // data directories are two independent instances (one per recording node under test).
-if (process.env.OMNISIGHT_DATA_DIR?.trim()) app.setPath('userData', path.join(paths.dataDir, 'chromium-profile'));
+if (process.env.OMNISIGHT_DATA_DIR?.trim())
+  app.setPath('userData', path.join(paths.dataDir, 'chromium-profile'));
 
 if (app.requestSingleInstanceLock()) {
   startShell();

@@ -42,7 +42,11 @@ export function summariseSegmentFile(file: string): {
   });
   reader.push(fs.readFileSync(file));
   const { hasVideo, bytes } = totals;
-  return { durationMs: hasVideo ? totals.durationMs : 0, videoFrames: hasVideo ? totals.videoFrames : 0, bytes };
+  return {
+    durationMs: hasVideo ? totals.durationMs : 0,
+    videoFrames: hasVideo ? totals.videoFrames : 0,
+    bytes,
+  };
 }
 
 function recentSegmentFiles(recordingsDir: string, cameraId: string, days: number): string[] {

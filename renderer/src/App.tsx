@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { useServices } from './app-context.js';
+import { Placeholder } from './components/Placeholder.js';
+import { CamerasPage } from './pages/cameras/CamerasPage.js';
+import { SystemPage } from './pages/SystemPage.js';
+import { hrefFor, ROUTES, useRoute, type RouteId } from './routes.js';
+
+const TRANSPORT_LABELS = { ipc: 'Desktop engine', http: 'Network server', fake: 'Test engine' } as const;
+
+function Page({ route }: { route: RouteId }) {
+  switch (route) {
+    case 'live':
+      return <Placeholder title="Live" message="Live view arrives with issue 5 (live grid and timeline)." />;
+    case 'playback':
+      return <Placeholder title="Playback" message="Playback arrives with issue 5." />;
+    case 'events':
+      return <Placeholder title="Events" message="Events arrive with issue 6 (detection)." />;
+    case 'cameras':
+      return <CamerasPage />;
+    case 'system':
+      return <SystemPage />;
+  }
+}
+
+/** The shell: navigation on the left, one page on the right. */
+export function App() {
+  const { cameras, transport } = useServices();
+  const route = useRoute();
+
+  // The camera list is shared by several pages and follows engine events for as long as the window is open.
+  useEffect(() => {
+    cameras.getState().start();
+    return () => cameras.getState().stop();
+  }, [cameras]);
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true" />
+          OmniSight
+        </div>
+        <ul className="nav">
+          {ROUTES.map(({ id, label }) => (
+            <li key={id}>
+              <a
+                className="nav__link"
+                href={hrefFor(id)}
+                aria-current={route === id ? 'page' : undefined}
+                data-testid={`nav-${id}`}
+              >
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <p className="sidebar__footer muted">{TRANSPORT_LABELS[transport.kind]}</p>
+      </nav>
+      <main className="content">
+        <Page route={route} />
+      </main>
+    </div>
+  );
+}

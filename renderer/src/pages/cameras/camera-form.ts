@@ -1,0 +1,154 @@
+import {
+  CameraAddInput,
+  CameraUpdateInput,
+  fieldIssues,
+  RemoteError,
+  type Camera,
+  type FieldIssue,
+} from '../../../../common/contract/index.js';
+
+/** What the add and edit forms hold; every text field is a string, empty when not given. */
+export interface CameraFormValues {
+  name: string;
+  rtspUrl: string;
+  subStreamUrl: string;
+  username: string;
+  /** Edit form: empty keeps the stored password. */
+  password: string;
+  /** Edit form only: sends `password: null`. */
+  clearPassword: boolean;
+  enabled: boolean;
+}
+
+export const CAMERA_FIELDS = ['name', 'rtspUrl', 'subStreamUrl', 'username', 'password', 'enabled'] as const;
+export type CameraField = (typeof CAMERA_FIELDS)[number];
+
+export const FIELD_LABELS: Readonly<Record<CameraField, string>> = {
+  name: 'Name',
+  rtspUrl: 'RTSP URL',
+  subStreamUrl: 'Sub-stream URL',
+  username: 'Username',
+  password: 'Password',
+  enabled: 'Enabled',
+};
+
+/** A message per field, plus `form` for what belongs to no field. */
+export type FormErrors = { [K in CameraField | 'form']?: string | undefined };
+
+export const EMPTY_FORM: CameraFormValues = {
+  name: '',
+  rtspUrl: '',
+  subStreamUrl: '',
+  username: '',
+  password: '',
+  clearPassword: false,
+  enabled: true,
+};
+
+export function formValuesOf(camera: Camera): CameraFormValues {
+  return {
+    name: camera.name,
+    rtspUrl: camera.rtspUrl,
+    subStreamUrl: camera.subStreamUrl ?? '',
+    username: camera.username ?? '',
+    password: '',
+    clearPassword: false,
+    enabled: camera.enabled,
+  };
+}
+
+export function addInputOf(values: CameraFormValues): CameraAddInput {
+  const subStreamUrl = values.subStreamUrl.trim();
+  return {
+    name: values.name,
+    rtspUrl: values.rtspUrl.trim(),
+    enabled: values.enabled,
+    ...(subStreamUrl === '' ? {} : { subStreamUrl }),
+    ...(values.username === '' ? {} : { username: values.username }),
+    ...(values.password === '' ? {} : { password: values.password }),
+  };
+}
+
+/** Only what changed, so an edit never rewrites fields another window changed meanwhile. */
+export function updateInputOf(camera: Camera, values: CameraFormValues): CameraUpdateInput {
+  const input: CameraUpdateInput = { id: camera.id };
+  if (values.name.trim() !== camera.name) input.name = values.name;
+  const rtspUrl = values.rtspUrl.trim();
+  if (rtspUrl !== camera.rtspUrl) input.rtspUrl = rtspUrl;
+  const subStreamUrl = values.subStreamUrl.trim();
+  if (subStreamUrl !== (camera.subStreamUrl ?? ''))
+    input.subStreamUrl = subStreamUrl === '' ? null : subStreamUrl;
+  if (values.username !== (camera.username ?? ''))
+    input.username = values.username === '' ? null : values.username;
+  if (values.clearPassword) input.password = null;
+  else if (values.password !== '') input.password = values.password;
+  if (values.enabled !== camera.enabled) input.enabled = values.enabled;
+  return input;
+}
+
+function fieldOf(path: string): CameraField | null {
+  // Server paths may be nested (`patch.rtspUrl`); the field is the segment that names one.
+  return CAMERA_FIELDS.find((field) => path.split('.').includes(field)) ?? null;
+}
+
+/** Puts each issue next to its field (`Name must not be empty`); the first issue of a field wins. */
+export function errorsFromIssues(issues: readonly FieldIssue[]): FormErrors {
+  const errors: FormErrors = {};
+  for (const issue of issues) {
+    const field = fieldOf(issue.path);
+    const key = field ?? 'form';
+    errors[key] ??= field === null ? issue.message : `${FIELD_LABELS[field]} ${issue.message}`;
+  }
+  return errors;
+}
+
+/** The same check the engine runs, so a bad field is reported before anything is sent. */
+export function validateAdd(input: CameraAddInput): FormErrors {
+  const result = CameraAddInput.safeParse(input);
+  return result.success ? {} : errorsFromIssues(fieldIssues(result.error));
+}
+
+export function validateUpdate(input: CameraUpdateInput): FormErrors {
+  const result = CameraUpdateInput.safeParse(input);
+  return result.success ? {} : errorsFromIssues(fieldIssues(result.error));
+}
+
+function isFieldIssue(value: unknown): value is FieldIssue {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.path === 'string' && typeof candidate.message === 'string';
+}
+
+function detailsOf(error: RemoteError): Record<string, unknown> {
+  return typeof error.details === 'object' && error.details !== null
+    ? (error.details as Record<string, unknown>)
+    : {};
+}
+
+/**
+ * Places an error the engine answered: `validation` issues beside their fields, a `conflict` (say, a duplicate
+ * URL) beside the field its details name, anything else above the buttons.
+ */
+export function errorsFromRemote(error: unknown): FormErrors {
+  if (!(error instanceof RemoteError)) {
+    return { form: error instanceof Error ? error.message : 'The request failed.' };
+  }
+  const details = detailsOf(error);
+  if (error.code === 'validation' && Array.isArray(details.issues)) {
+    const errors = errorsFromIssues(details.issues.filter(isFieldIssue));
+    if (Object.keys(errors).length > 0) return errors;
+  }
+  if (error.code === 'conflict' && typeof details.field === 'string') {
+    const field = fieldOf(details.field);
+    // Beside the field, the engine's `rtspUrl: ` prefix says nothing the placement does not.
+    const message = error.message.startsWith(`${details.field}: `)
+      ? error.message.slice(details.field.length + 2)
+      : error.message;
+    if (field !== null) return { [field]: message.charAt(0).toUpperCase() + message.slice(1) };
+  }
+  return { form: error.message };
+}
+
+export function hasErrors(errors: FormErrors): boolean {
+  return errors.form !== undefined || CAMERA_FIELDS.some((field) => errors[field] !== undefined);
+}

@@ -1,0 +1,52 @@
+/**
+ * Helpers for renderer tests: a camera factory and a render of the whole app over a fake transport.
+ * Imported only by `*.test.tsx`, so it never reaches the bundle.
+ */
+import { render, type RenderResult } from '@testing-library/react';
+import { SEGMENT_SECONDS_DEFAULT, type Camera } from '../../common/contract/index.js';
+import { ServicesProvider } from './app-context.js';
+import { App } from './App.js';
+import { hrefFor, type RouteId } from './routes.js';
+import { createCamerasStore, type CamerasStore } from './store/cameras-store.js';
+import { createFakeTransport, type FakeHandlers, type FakeTransport } from './transport/fake-transport.js';
+
+let nextId = 1;
+
+/** A valid camera as the engine would answer it; ids count up so each call gives a new camera. */
+export function makeCamera(overrides: Partial<Camera> = {}): Camera {
+  const serial = nextId++;
+  return {
+    id: `cam-${serial.toString(16).padStart(10, '0')}`,
+    name: `Camera ${serial}`,
+    rtspUrl: `rtsp://192.0.2.${serial}/stream1`,
+    subStreamUrl: null,
+    username: null,
+    hasPassword: false,
+    enabled: true,
+    segmentSeconds: SEGMENT_SECONDS_DEFAULT,
+    rtspTransport: 'tcp',
+    status: 'connecting',
+    statusReason: null,
+    createdAt: 1_700_000_000_000 + serial,
+    updatedAt: 1_700_000_000_000 + serial,
+    ...overrides,
+  };
+}
+
+export interface RenderedApp extends RenderResult {
+  transport: FakeTransport;
+  cameras: CamerasStore;
+}
+
+/** Renders the shell on `route` over a fake transport answering with `handlers`. */
+export function renderApp(route: RouteId, handlers: Partial<FakeHandlers> = {}): RenderedApp {
+  window.location.hash = hrefFor(route);
+  const transport = createFakeTransport(handlers);
+  const cameras = createCamerasStore(transport);
+  const result = render(
+    <ServicesProvider services={{ transport, cameras }}>
+      <App />
+    </ServicesProvider>,
+  );
+  return { ...result, transport, cameras };
+}

@@ -1,0 +1,64 @@
+import {
+  isApiError,
+  RemoteError,
+  type EventName,
+  type EventPayload,
+  type MethodArgument,
+  type MethodName,
+  type MethodResult,
+  type Outcome,
+} from '../../../common/contract/index.js';
+import type { ClientTransport } from './client-transport.js';
+
+/** What the Electron preload exposes on `window.omnisight` (electron/preload), and nothing more. */
+export interface OmnisightBridge {
+  invoke(method: string, argument: unknown): Promise<Outcome<unknown>>;
+  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    /** Present only when the renderer runs inside the Electron shell. */
+    omnisight?: OmnisightBridge;
+  }
+}
+
+function isOutcome(value: unknown): value is Outcome<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return candidate.ok === true ? 'value' in candidate : candidate.ok === false && isApiError(candidate.error);
+}
+
+/** The transport inside Electron: every call and event crosses the preload bridge as plain data. */
+export function createIpcTransport(bridge: OmnisightBridge): ClientTransport {
+  return {
+    kind: 'ipc',
+    async invoke<M extends MethodName>(name: M, argument: MethodArgument<M>): Promise<MethodResult<M>> {
+      let outcome: unknown;
+      try {
+        outcome = await bridge.invoke(name, argument);
+      } catch (error) {
+        // The bridge itself failed (the main process is gone or the channel is missing), not the method.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RemoteError({
+          code: 'unavailable',
+          message: `The OmniSight engine did not answer (${reason}).`,
+        });
+      }
+      if (!isOutcome(outcome)) {
+        throw new RemoteError({
+          code: 'internal',
+          message: `The engine sent a malformed answer to ${name}.`,
+        });
+      }
+      if (!outcome.ok) throw new RemoteError(outcome.error);
+      // The engine answers with the contract's result types; the renderer trusts the engine it is bundled with.
+      return outcome.value as MethodResult<M>;
+    },
+    subscribe<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
+      return bridge.subscribe(name, (payload) => listener(payload as EventPayload<E>));
+    },
+    // IPC to the main process of the same app is connected from the first event on and never drops.
+    onResync: () => () => undefined,
+  };
+}
