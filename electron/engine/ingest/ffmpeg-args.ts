@@ -59,8 +59,9 @@ function inputArgs(input: IngestInput): string[] {
     return [
       // TCP (interleaved) by default: no lost packets through NAT or busy Wi-Fi; UDP per camera when asked.
       ...['-rtsp_transport', input.transport],
-      // Microseconds. ffmpeg 5.1 applies -rw_timeout to every protocol read; -timeout means something else here.
-      ...['-rw_timeout', String(input.timeoutMs * 1000)],
+      // Socket I/O timeout in microseconds, so a silent camera fails fast. ffmpeg 5.1's RTSP demuxer refuses
+      // -rw_timeout ("Option rw_timeout not found") and exits; -timeout is its socket timeout (measured here).
+      ...['-timeout', String(input.timeoutMs * 1000)],
       // Regenerate missing timestamps and drop packets the demuxer flags as corrupt instead of muxing garbage.
       ...['-fflags', '+genpts+discardcorrupt'],
       ...['-i', input.url],

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** Oldest FFmpeg we support: Debian 12's 5.1 (flags like -rw_timeout and fragmented MP4 options as used). */
+/** Oldest FFmpeg we support: Debian 12's 5.1 (the RTSP -timeout and fragmented MP4 options as used). */
 export const MINIMUM_FFMPEG = { major: 5, minor: 1 } as const;
 
 export type FfmpegSource = 'settings' | 'environment' | 'ffmpeg-static' | 'path';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/open-database.js';
 import { recordings, segments } from '../db/schema.js';
 import { Fmp4Reader } from '../ingest/fmp4.js';
@@ -86,14 +86,17 @@ export function reconcileAfterCrash(deps: {
   for (const cameraId of deps.cameraIds) {
     const files = recentSegmentFiles(recordingsDir, cameraId, 2);
     if (files.length === 0) continue;
-    const known = new Set(
-      db
+    const known = new Set<string>();
+    // In slices: SQLite binds at most 32 766 values per statement, and two days of 2 s segments are 86 400 files.
+    for (let offset = 0; offset < files.length; offset += 1000) {
+      const slice = files.slice(offset, offset + 1000);
+      for (const row of db
         .select({ filePath: segments.filePath })
         .from(segments)
-        .where(and(eq(segments.cameraId, cameraId), inArray(segments.filePath, files)))
-        .all()
-        .map((row) => row.filePath),
-    );
+        .where(and(eq(segments.cameraId, cameraId), inArray(segments.filePath, slice)))
+        .all())
+        known.add(row.filePath);
+    }
     for (const relative of files) {
       if (known.has(relative)) continue;
       const parsed = parseSegmentPath(relative);
@@ -107,10 +110,24 @@ export function reconcileAfterCrash(deps: {
         quarantined.push(quarantine(recordingsDir, relative));
         continue;
       }
-      // The file name holds the start to the second; the crash cut the file after its last whole fragment.
-      const startTime = parsed.startMs;
+      // The file name holds the start to the second. When the file continues an indexed segment (the usual case:
+      // the crash cut the segment after the last one that closed), that segment's end is the exact start and
+      // the file joins its run.
+      const previous = db
+        .select({ endTime: segments.endTime, recordingId: segments.recordingId })
+        .from(segments)
+        .where(
+          and(
+            eq(segments.cameraId, cameraId),
+            gte(segments.endTime, parsed.startMs - 1000),
+            lt(segments.endTime, parsed.startMs + 1000),
+          ),
+        )
+        .orderBy(desc(segments.endTime))
+        .get();
+      const startTime = previous?.endTime ?? parsed.startMs;
       const endTime = startTime + Math.round(summary.durationMs);
-      const recordingId = index.beginRecording(cameraId, startTime);
+      const recordingId = previous?.recordingId ?? index.beginRecording(cameraId, startTime);
       index.addSegment({
         recordingId,
         streamId: null,
@@ -124,7 +141,9 @@ export function reconcileAfterCrash(deps: {
           videoFrames: summary.videoFrames,
         },
       });
-      db.update(recordings).set({ status: 'recovered' }).where(eq(recordings.id, recordingId)).run();
+      if (previous === undefined) {
+        db.update(recordings).set({ status: 'recovered' }).where(eq(recordings.id, recordingId)).run();
+      }
       indexed.push(relative);
     }
   }

@@ -149,8 +149,11 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
         const recorder = running.get(camera.id)?.recorder;
         const counters = recorder?.main.counters;
         const recent = counters?.recent.filter((entry) => entry.at >= now - 10_000) ?? [];
-        const frames = recent.reduce((total, entry) => total + entry.frames, 0);
-        const bytes = recent.reduce((total, entry) => total + entry.bytes, 0);
+        // Rates over the time the entries cover, which is less than 10 s just after (re)connecting: the first
+        // entry only marks where that time starts (its frames arrived before it).
+        const seconds = recent[0] === undefined ? 0 : (now - recent[0].at) / 1000;
+        const frames = recent.slice(1).reduce((total, entry) => total + entry.frames, 0);
+        const bytes = recent.slice(1).reduce((total, entry) => total + entry.bytes, 0);
         const lastEnd = recorder?.lastSegmentEndTime ?? null;
         const bytesToday = db
           .select({ total: sum(segments.fileSize) })
@@ -162,8 +165,8 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
           status: camera.status,
           statusReason: camera.statusReason,
           nextAttemptAt: nextAttempts.get(camera.id) ?? null,
-          inputFps: Math.round((frames / 10) * 10) / 10,
-          bitrateKbps: Math.round((bytes * 8) / 10 / 1000),
+          inputFps: seconds > 0 ? Math.round((frames / seconds) * 10) / 10 : 0,
+          bitrateKbps: seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : 0,
           lastSegmentAgeMs: lastEnd === null ? null : Math.max(0, now - lastEnd),
           reconnectsLastHour: counters?.restarts.filter((at) => at >= now - 3_600_000).length ?? 0,
           bytesToday: Number(bytesToday?.total ?? 0),

@@ -22,7 +22,8 @@ const SEGMENT_PATTERN =
 
 /** Reads the camera id and the start second back from a relative segment path; null for anything else. */
 export function parseSegmentPath(relative: string): { cameraId: string; startMs: number } | null {
-  const match = SEGMENT_PATTERN.exec(relative.split(path.sep).join('/'));
+  const normalised = relative.split(path.sep).join('/');
+  const match = SEGMENT_PATTERN.exec(normalised);
   if (match === null) return null;
   const [, cameraId, year, month, day, hour, minute, second] = match;
   const startMs = Date.UTC(
@@ -34,6 +35,8 @@ export function parseSegmentPath(relative: string): { cameraId: string; startMs:
     Number(second),
   );
   if (Number.isNaN(startMs) || cameraId === undefined) return null;
+  // Date.UTC rolls an impossible time (2026-02-30, minute 60) over into a real one; we never write such names.
+  if (segmentRelativePath(cameraId, startMs) !== normalised.replace(/_\d+\.mp4$/, '.mp4')) return null;
   return { cameraId, startMs };
 }
 

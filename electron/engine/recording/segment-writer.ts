@@ -119,7 +119,12 @@ export class SegmentWriter {
     const segment: OpenSegment = {
       filePath,
       handle,
-      chain: handle,
+      // Never rejects: each write awaits `handle` inside its try and reports a failed open through onError. A
+      // rejecting chain would skip every write unreported until the close, and leave an unhandled rejection.
+      chain: handle.then(
+        () => undefined,
+        () => undefined,
+      ),
       startTime,
       endTime: startTime,
       bytes: 0,
@@ -154,10 +159,13 @@ export class SegmentWriter {
     const segment = this.current;
     if (segment === null) return;
     this.current = null;
+    const previous = this.pendingCloses.at(-1);
     const closing = segment.chain
       .then(async () => {
         const file = await segment.handle;
         await file.close();
+        // Report in start order even when an earlier file's queued writes drain later (a stalled disk).
+        await previous;
       })
       .then(
         () => {

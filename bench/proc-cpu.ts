@@ -1,0 +1,46 @@
+/**
+ * CPU time of processes from /proc (Linux), so a benchmark can attribute CPU to the engine, its FFmpeg
+ * children and a baseline, as % of one core over a window.
+ */
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds of one process, or null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses: fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+export function childrenOf(parentPid: number): number[] {
+  const children: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === parentPid) children.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return children;
+}
+
+/** Samples CPU seconds of a fixed set of pids at start and end of a window. */
+export function cpuWindow(pids: number[]): () => { seconds: number; perPid: Map<number, number> } {
+  const start = new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]));
+  const began = process.hrtime.bigint();
+  return () => {
+    const perPid = new Map<number, number>();
+    for (const pid of pids)
+      perPid.set(pid, Math.max(0, (cpuSeconds(pid) ?? start.get(pid) ?? 0) - (start.get(pid) ?? 0)));
+    return { seconds: Number(process.hrtime.bigint() - began) / 1e9, perPid };
+  };
+}
