@@ -3,6 +3,7 @@
 //   out/shell/main.cjs     Electron main process (CJS; 'electron' and npm packages external)
 //   out/preload/index.cjs  sandboxed preload (CJS; may only require 'electron', so everything else is bundled)
 //   out/workers/*.js       worker entries, identical under utilityProcess and fork
+//   out/bench/*.js         benchmarks
 //   out/renderer/          the React UI (Vite), served by the gateway and loaded by the Electron window
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,6 +74,12 @@ if (workerEntries.length > 0) {
       packages: 'external',
     }),
   );
+}
+
+// Benchmarks: each bench/<name>.ts with a main becomes out/bench/<name>.js (npm run bench:<name>).
+const benchEntries = ['bench/record.ts'].filter((entry) => fs.existsSync(path.join(root, entry)));
+if (benchEntries.length > 0) {
+  jobs.push(esbuild({ ...common, entryPoints: benchEntries, outdir: 'out/bench', format: 'esm', packages: 'external' }));
 }
 
 jobs.push(
