@@ -15,6 +15,7 @@ import {
 } from '../../common/contract/index.js';
 import { createCameraService } from './cameras/camera-service.js';
 import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
+import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
 import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
 import { openDatabase } from './db/open-database.js';
@@ -110,9 +111,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
     ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+    pidDir: path.join(dataDir, 'run'),
   });
   const recordingEnabled = options.record ?? true;
   if (recordingEnabled) {
+    await endLeftoverProcesses(path.join(dataDir, 'run'), logger);
     recording.start();
     for (const event of ['cameras.added', 'cameras.updated'] as const) {
       events.on(event, (camera) => void recording.sync(camera.id));

@@ -7,9 +7,19 @@ import type { EventName, EventPayload } from '../../common/contract/index.js';
 /** Wall clock in UTC epoch milliseconds; tests pass a fake one. */
 export interface Clock {
   now(): number;
+  /**
+   * Milliseconds on a clock that never jumps (for timeouts, watchdogs, rates). Falls back to `now()` where
+   * absent, which suits fake clocks in tests.
+   */
+  monotonic?(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+export const systemClock: Clock = { now: () => Date.now(), monotonic: () => performance.now() };
+
+/** The monotonic reading of a clock (see `Clock.monotonic`). */
+export function monotonicOf(clock: Clock): () => number {
+  return clock.monotonic === undefined ? () => clock.now() : () => clock.monotonic!();
+}
 
 /** A structured logger (pino-compatible subset). Bindings carry `component` and `cameraId`. */
 export interface Logger {

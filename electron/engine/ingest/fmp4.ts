@@ -27,8 +27,14 @@ export interface InitSegment {
 }
 
 export interface Fragment {
-  /** `moof` + `mdat`, self-contained with `default_base_moof`. */
-  data: Buffer;
+  /**
+   * `moof` + `mdat`, self-contained with `default_base_moof`, as slices of the pipe's chunks: written with one
+   * `writev` and never copied on the recording path.
+   */
+  parts: readonly Buffer[];
+  byteLength: number;
+  /** The fragment as one buffer, joined on first use and kept (live viewers need one message). */
+  readonly data: Buffer;
   /** The fragment's first video sample is a sync sample: a segment may start here. */
   keyframe: boolean;
   /** Video decode time of the first sample, in milliseconds of the stream's clock. */
@@ -207,8 +213,23 @@ function parseTraf(buffer: Buffer, traf: Box): TrafSummary | null {
   return { trackId, decodeTime, duration, samples, firstIsSync };
 }
 
+/** Makes a `Fragment` from its parts; `data` joins them only when someone asks. */
+export function createFragment(parts: readonly Buffer[], summary: Omit<Fragment, 'parts' | 'byteLength' | 'data'>): Fragment {
+  let joined: Buffer | null = null;
+  const byteLength = parts.reduce((total, part) => total + part.length, 0);
+  return {
+    ...summary,
+    parts,
+    byteLength,
+    get data() {
+      joined ??= parts.length === 1 ? parts[0]! : Buffer.concat(parts, byteLength);
+      return joined;
+    },
+  };
+}
+
 /** Summarises one `moof` for the track `videoTrack` (the first video track). */
-export function parseMoof(buffer: Buffer, moof: Box, video: TrackInfo | undefined): Omit<Fragment, 'data'> {
+export function parseMoof(buffer: Buffer, moof: Box, video: TrackInfo | undefined): Omit<Fragment, 'parts' | 'byteLength' | 'data'> {
   for (const traf of childrenOf(buffer, moof, 'traf')) {
     const summary = parseTraf(buffer, traf);
     if (summary === null || video === undefined || summary.trackId !== video.id) continue;
@@ -236,12 +257,15 @@ export interface Fmp4ReaderEvents {
  * malformed input (the caller restarts the session).
  */
 export class Fmp4Reader {
+  /** Unconsumed input: chunks as FFmpeg's pipe delivered them, the first one read from `offset`. */
   private pending: Buffer[] = [];
+  private offset = 0;
   private pendingBytes = 0;
   private ftyp: Buffer | null = null;
   private init: InitSegment | null = null;
   private moof: Buffer | null = null;
   private video: TrackInfo | undefined;
+  private readonly header = Buffer.alloc(16);
 
   constructor(private readonly events: Fmp4ReaderEvents) {}
 
@@ -250,43 +274,65 @@ export class Fmp4Reader {
   }
 
   push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     for (;;) {
       if (this.pendingBytes < 8) return;
-      const head = this.peek(16);
+      const head = this.peek(Math.min(16, this.pendingBytes));
       const box = readBox(head, 0, head.length);
       if (box === null) return;
       if (box.size > MAX_BOX_BYTES) throw new Error(`MP4 box ${box.type} of ${box.size} bytes is too large`);
       if (this.pendingBytes < box.size) return;
-      this.handle(box.type, this.take(box.size));
+      // Media data is passed on as slices of the pipe's chunks (no copy); the small boxes we parse are joined.
+      const parts = this.takeParts(box.size);
+      this.handle(box.type, parts, box.size);
     }
   }
 
+  /** The first `bytes` pending bytes, copied into a small scratch buffer when they span chunks. */
   private peek(bytes: number): Buffer {
-    const first = this.pending[0];
-    if (first !== undefined && first.length >= bytes) return first.subarray(0, bytes);
-    const joined = Buffer.concat(this.pending);
-    this.pending = [joined];
-    return joined.subarray(0, Math.min(bytes, joined.length));
+    const first = this.pending[0]!;
+    if (first.length - this.offset >= bytes) return first.subarray(this.offset, this.offset + bytes);
+    let filled = 0;
+    let offset = this.offset;
+    for (const chunk of this.pending) {
+      const copied = chunk.copy(this.header, filled, offset, Math.min(chunk.length, offset + bytes - filled));
+      filled += copied;
+      offset = 0;
+      if (filled >= bytes) break;
+    }
+    return this.header.subarray(0, filled);
   }
 
-  private take(bytes: number): Buffer {
-    const joined = Buffer.concat(this.pending);
-    // Copy out the box so the remainder does not pin a large buffer.
-    const box = Buffer.from(joined.subarray(0, bytes));
-    const rest = joined.subarray(bytes);
-    this.pending = rest.length > 0 ? [rest] : [];
-    this.pendingBytes = rest.length;
-    return box;
+  private takeParts(bytes: number): Buffer[] {
+    const parts: Buffer[] = [];
+    let needed = bytes;
+    while (needed > 0) {
+      const chunk = this.pending[0]!;
+      const available = chunk.length - this.offset;
+      if (available <= needed) {
+        parts.push(this.offset === 0 ? chunk : chunk.subarray(this.offset));
+        this.pending.shift();
+        this.offset = 0;
+        needed -= available;
+      } else {
+        parts.push(chunk.subarray(this.offset, this.offset + needed));
+        this.offset += needed;
+        needed = 0;
+      }
+    }
+    this.pendingBytes -= bytes;
+    return parts;
   }
 
-  private handle(type: string, box: Buffer): void {
+  private handle(type: string, parts: Buffer[], size: number): void {
     switch (type) {
       case 'ftyp':
-        this.ftyp = box;
+        this.ftyp = Buffer.concat(parts, size);
         return;
       case 'moov': {
+        const box = Buffer.concat(parts, size);
         const tracks = parseMoov(box, {
           type,
           start: 0,
@@ -299,18 +345,14 @@ export class Fmp4Reader {
         return;
       }
       case 'moof':
-        this.moof = box;
+        this.moof = Buffer.concat(parts, size);
         return;
       case 'mdat': {
         if (this.moof === null || this.init === null) return;
         const moof = this.moof;
         this.moof = null;
-        const summary = parseMoof(
-          moof,
-          { type: 'moof', start: 0, headerSize: 8, size: moof.length },
-          this.video,
-        );
-        this.events.onFragment({ data: Buffer.concat([moof, box]), ...summary });
+        const summary = parseMoof(moof, { type: 'moof', start: 0, headerSize: 8, size: moof.length }, this.video);
+        this.events.onFragment(createFragment([moof, ...parts], summary));
         return;
       }
       default:

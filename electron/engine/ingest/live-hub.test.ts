@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Fragment, InitSegment } from './fmp4.js';
+import { createFragment, type Fragment, type InitSegment } from './fmp4.js';
 import { LiveHub, type LiveViewer } from './live-hub.js';
 
 const INIT: InitSegment = { data: Buffer.from('init'), tracks: [] };
 
 function fragment(name: string, keyframe: boolean): Fragment {
-  return { data: Buffer.from(name), keyframe, startMs: 0, durationMs: 200, videoFrames: 3 };
+  return createFragment([Buffer.from(name)], { keyframe, startMs: 0, durationMs: 200, videoFrames: 3 });
 }
 
 /** Records what it receives as strings; `accept` decides what `send` answers. */

@@ -110,7 +110,7 @@ interface Harness {
   inits: number;
   /** Resolves with the first status (already seen or coming) that matches. */
   waitForStatus(match: (status: StreamStatus) => boolean): Promise<StreamStatus>;
-  openSegmentAgeMs: number | null;
+  segmentProgressAgeMs: number | null;
 }
 
 const NOW = Date.UTC(2026, 2, 29, 0, 59, 58);
@@ -132,7 +132,7 @@ function createHarness(runner: ProcessRunner, source: StreamSource = SOURCE): Ha
     ended: [],
     fragments: [],
     inits: 0,
-    openSegmentAgeMs: null,
+    segmentProgressAgeMs: null,
     waitForStatus(match) {
       const seen = harness.statuses.find(match);
       if (seen !== undefined) return Promise.resolve(seen);
@@ -146,7 +146,7 @@ function createHarness(runner: ProcessRunner, source: StreamSource = SOURCE): Ha
       harness.ended.push(reason);
       return Promise.resolve();
     },
-    openSegmentAgeMs: () => harness.openSegmentAgeMs,
+    segmentProgressAgeMs: () => harness.segmentProgressAgeMs,
   };
   harness.supervisor = new StreamSupervisor({
     cameraId: 'cam-0123456789',
@@ -214,7 +214,7 @@ describe('StreamSupervisor', () => {
     expect(JSON.stringify(harness.statuses) + harness.ended.join()).not.toMatch(/p@ss|p%40ss|admin/);
   });
 
-  it('reports auth_failed with the next attempt time when the camera answers 401', async () => {
+  it('reports auth_failed and waits at least a minute before the next try (no account lock-out)', async () => {
     const { runner, started } = createFakeRunner((child) => child.exit(1, AUTH_STDERR));
     const harness = createHarness(runner);
     harness.supervisor.start();
@@ -222,7 +222,7 @@ describe('StreamSupervisor', () => {
     expect(status).toEqual({
       status: 'auth_failed',
       reason: 'The camera refused the user name or password (401 Unauthorized)',
-      nextAttemptAt: NOW + 1000,
+      nextAttemptAt: NOW + 60_000,
     });
     expect(harness.supervisor.currentStatus).toBe(status);
     expect(harness.ended).toEqual(['The camera refused the user name or password (401 Unauthorized)']);
@@ -381,11 +381,11 @@ describe('StreamSupervisor', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const { runner } = createFakeRunner(() => undefined);
     const harness = createHarness(runner);
-    harness.openSegmentAgeMs = 14_001;
+    harness.segmentProgressAgeMs = 14_001;
     harness.supervisor.start();
     await vi.advanceTimersByTimeAsync(1000);
     const status = await harness.waitForStatus((s) => s.status === 'reconnecting');
-    expect(status.reason).toBe('Segments not advancing (no keyframe for 14 s); restarting');
+    expect(status.reason).toBe('Segments not advancing (none closed for 14 s); restarting');
     await harness.supervisor.stop();
   });
 });

@@ -7,10 +7,11 @@
  * fragments go to the segment writer first, then to the hub, which drops for slow viewers.
  */
 import type { CameraStatus } from '../../../common/contract/index.js';
-import type { Clock, Logger } from '../ports.js';
+import { monotonicOf, type Clock, type Logger } from '../ports.js';
 import { buildIngestArgs, withCredentials, type IngestInput } from './ffmpeg-args.js';
 import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
 import { LiveHub } from './live-hub.js';
+import { pidFileName, removePidFile, writePidFile } from './pid-files.js';
 import type { ProcessRunner, RunningProcess } from './process-runner.js';
 import { createRedactor, redactArgs, type Redactor } from './redact.js';
 import { classifyFailure, inputAudioCodec, type Failure } from './stderr-reason.js';
@@ -41,8 +42,11 @@ export interface SessionSink {
   fragment(fragment: Fragment, startTime: number): void;
   /** The session ended; resolves when its files and rows are final. */
   ended(reason: string): Promise<void>;
-  /** Age in ms of the open segment, for the segments-advancing watchdog (null when none is open). */
-  openSegmentAgeMs(): number | null;
+  /**
+   * Monotonic ms since the last segment closed (or since the session started), for the segments-advancing
+   * watchdog; null for sessions that do not record.
+   */
+  segmentProgressAgeMs(): number | null;
 }
 
 export interface StreamSupervisorOptions {
@@ -59,9 +63,11 @@ export interface StreamSupervisorOptions {
   readTimeoutMs?: number;
   /** Watchdog: no fMP4 bytes for this long restarts the session. */
   stallMs?: number;
-  /** Watchdog: an open segment older than this (no keyframe to cut at) restarts the session. */
+  /** Watchdog: no segment closed for this long (no keyframe to cut at, disk trouble) restarts the session. */
   maxSegmentAgeMs: number;
   fragmentMs?: number;
+  /** Folder for FFmpeg pid files (see pid-files.ts); none are written when absent. */
+  pidDir?: string;
   /** Deterministic tests pass `() => 0.5` (no jitter). */
   random?: () => number;
 }
@@ -69,7 +75,11 @@ export interface StreamSupervisorOptions {
 export const BACKOFF_START_MS = 1000;
 export const BACKOFF_MAX_MS = 60_000;
 /** A session that recorded this long counts as healthy: the next failure starts the backoff over. */
-const HEALTHY_SESSION_MS = 30_000;
+const HEALTHY_SESSION_MS = 60_000;
+/** After a 401 the next try waits at least this long, so the camera does not lock the account out. */
+const AUTH_RETRY_MS = 60_000;
+/** SIGTERM, then SIGKILL after this grace. */
+const STOP_GRACE_MS = 5000;
 const STDERR_LINES_KEPT = 40;
 
 /** Delay before attempt `failures` (1-based): 1 s, 2 s, 4 s … 60 s, ±20 % jitter. */
@@ -84,7 +94,7 @@ function demoInput(url: string): IngestInput {
 }
 
 export interface StreamCounters {
-  /** Video frames and bytes in the last 10 s, for fps and bit rate. */
+  /** Video frames and bytes in the last 10 s, for fps and bit rate (`at` on the monotonic clock). */
   recent: { at: number; frames: number; bytes: number }[];
   restarts: number[];
   lastDataAt: number | null;
@@ -103,9 +113,12 @@ export class StreamSupervisor {
   private readonly redact: Redactor;
   private readonly logger: Logger;
   private status: StreamStatus = { status: 'connecting', reason: null, nextAttemptAt: null };
+  /** Monotonic milliseconds: durations, rates and watchdogs never follow wall-clock jumps. */
+  readonly monotonic: () => number;
 
   constructor(private readonly options: StreamSupervisorOptions) {
     this.redact = createRedactor([options.source.password, options.source.username]);
+    this.monotonic = monotonicOf(options.clock);
     this.logger = options.logger.child({
       component: 'ingest',
       cameraId: options.cameraId,
@@ -148,11 +161,11 @@ export class StreamSupervisor {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const startedAt = this.options.clock.now();
+      const startedAt = this.monotonic();
       const failure = await this.runSession();
       // stop() may have been called while the session ran.
       if (this.isStopping()) break;
-      this.counters.restarts.push(this.options.clock.now());
+      this.counters.restarts.push(this.monotonic());
       if (failure.kind === 'unsupported_audio' && this.audio === 'copy') {
         // The camera sends audio MP4 cannot hold as is (G.711, …): convert it and try again at once.
         this.audio = 'aac';
@@ -162,7 +175,8 @@ export class StreamSupervisor {
       const recordedLong =
         this.counters.lastDataAt !== null && this.counters.lastDataAt - startedAt >= HEALTHY_SESSION_MS;
       this.failures = recordedLong ? 1 : this.failures + 1;
-      const delay = backoffDelay(this.failures, this.options.random ?? Math.random);
+      const backoff = backoffDelay(this.failures, this.options.random ?? Math.random);
+      const delay = failure.kind === 'auth' ? Math.max(backoff, AUTH_RETRY_MS) : backoff;
       const nextAttemptAt = this.options.clock.now() + delay;
       this.setStatus({
         status:
@@ -205,6 +219,9 @@ export class StreamSupervisor {
       env: { ...process.env, TZ: 'UTC' },
     });
     this.process = child;
+    const pidFile = pidFileName(this.options.cameraId, this.options.kind);
+    if (this.options.pidDir !== undefined && child.pid !== undefined)
+      writePidFile(this.options.pidDir, pidFile, child.pid);
     const logger = this.logger.child({ pid: child.pid });
     logger.info({ argv: redactArgs(args, this.redact) }, 'FFmpeg started');
 
@@ -238,10 +255,11 @@ export class StreamSupervisor {
       },
       onFragment: (fragment) => {
         const now = clock.now();
-        this.counters.lastDataAt = now;
+        const tick = this.monotonic();
+        this.counters.lastDataAt = tick;
         this.counters.fragments += 1;
-        this.counters.recent.push({ at: now, frames: fragment.videoFrames, bytes: fragment.data.length });
-        while ((this.counters.recent[0]?.at ?? now) < now - 10_000) this.counters.recent.shift();
+        this.counters.recent.push({ at: tick, frames: fragment.videoFrames, bytes: fragment.byteLength });
+        while ((this.counters.recent[0]?.at ?? tick) < tick - 10_000) this.counters.recent.shift();
         if (Number.isNaN(fragment.startMs)) return;
         // Wall clock of the fragment's first sample: it arrived once complete, so subtract its duration.
         const expected = anchor === null ? null : anchor + fragment.startMs + fragment.durationMs;
@@ -273,29 +291,30 @@ export class StreamSupervisor {
       }
     });
 
-    const sessionStart = clock.now();
+    const sessionStart = this.monotonic();
     const stallMs = this.options.stallMs ?? 15_000;
     const watchdog = setInterval(() => {
-      const now = clock.now();
+      const now = this.monotonic();
       const lastData =
         this.counters.lastDataAt !== null && this.counters.lastDataAt >= sessionStart
           ? this.counters.lastDataAt
           : sessionStart;
-      const openAge = sink.openSegmentAgeMs();
+      const progressAge = sink.segmentProgressAgeMs();
       if (now - lastData > stallMs) {
         outcome.watchdogReason = `No video for ${Math.round((now - lastData) / 1000)} s (stalled stream); restarting`;
-      } else if (openAge !== null && openAge > this.options.maxSegmentAgeMs) {
-        outcome.watchdogReason = `Segments not advancing (no keyframe for ${Math.round(openAge / 1000)} s); restarting`;
+      } else if (progressAge !== null && progressAge > this.options.maxSegmentAgeMs) {
+        outcome.watchdogReason = `Segments not advancing (none closed for ${Math.round(progressAge / 1000)} s); restarting`;
       }
       if (outcome.watchdogReason !== null) {
         clearInterval(watchdog);
         logger.warn({}, outcome.watchdogReason);
-        void child.stop(2000);
+        void child.stop(STOP_GRACE_MS);
       }
     }, 1000);
 
     const { code } = await child.exited;
     clearInterval(watchdog);
+    if (this.options.pidDir !== undefined) removePidFile(this.options.pidDir, pidFile);
     if (partial !== '') stderr.push(this.redact(partial));
     this.process = null;
     this.hub.reset();

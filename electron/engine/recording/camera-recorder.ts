@@ -12,7 +12,7 @@ import {
   type StreamSource,
   type StreamStatus,
 } from '../ingest/stream-supervisor.js';
-import type { Clock, Logger } from '../ports.js';
+import { monotonicOf, type Clock, type Logger } from '../ports.js';
 import { quarantine } from './quarantine.js';
 import type { SegmentIndex } from './segment-index.js';
 import { SegmentWriter, type ClosedSegment } from './segment-writer.js';
@@ -36,6 +36,7 @@ export interface CameraRecorderOptions {
   onSegment?: (segment: ClosedSegment & { id: number }) => void;
   readTimeoutMs?: number;
   stallMs?: number;
+  pidDir?: string;
 }
 
 export class CameraRecorder {
@@ -58,7 +59,9 @@ export class CameraRecorder {
       logger: options.logger,
       ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
-      maxSegmentAgeMs: camera.segmentMs * 2 + 10_000,
+      ...(options.pidDir === undefined ? {} : { pidDir: options.pidDir }),
+      // The rule: restart when no segment closed within max(2 × segment length + 30 s, 60 s).
+      maxSegmentAgeMs: Math.max(camera.segmentMs * 2 + 30_000, 60_000),
     };
     this.main = new StreamSupervisor({
       ...common,
@@ -113,6 +116,8 @@ export class CameraRecorder {
       segmentMs: camera.segmentMs,
       logger: this.logger,
       onClosed: (segment) => {
+        // Any closed file is progress, even one that fails validation: the stream itself is moving.
+        lastProgress = monotonic();
         const problem =
           segment.videoFrames === 0
             ? 'no video'
@@ -146,7 +151,8 @@ export class CameraRecorder {
       },
     });
     this.openWriter = writer;
-    let openedAt: number | null = null;
+    const monotonic = monotonicOf(clock);
+    let lastProgress = monotonic();
     return {
       init: (init: InitSegment) => writer.setInit(init),
       fragment: (fragment: Fragment, startTime: number) => {
@@ -154,9 +160,7 @@ export class CameraRecorder {
           streamRecording = true;
           index.markStreamRecording(streamId);
         }
-        const before = writer.currentFile;
         writer.push(fragment, startTime);
-        if (writer.currentFile !== before) openedAt = clock.now();
         this.droppedFragments = writer.droppedFragments;
       },
       ended: async (reason: string) => {
@@ -166,8 +170,7 @@ export class CameraRecorder {
         if (recordingId !== null)
           index.endRecording(recordingId, reason === 'stopped' ? 'complete' : 'interrupted');
       },
-      openSegmentAgeMs: () =>
-        writer.currentFile === null || openedAt === null ? null : clock.now() - openedAt,
+      segmentProgressAgeMs: () => monotonic() - lastProgress,
     };
   }
 
@@ -176,7 +179,7 @@ export class CameraRecorder {
       init: () => undefined,
       fragment: () => undefined,
       ended: () => Promise.resolve(),
-      openSegmentAgeMs: () => null,
+      segmentProgressAgeMs: () => null,
     };
   }
 }

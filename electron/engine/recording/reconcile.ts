@@ -37,7 +37,7 @@ export function summariseSegmentFile(file: string): {
     onFragment: (fragment) => {
       totals.durationMs += fragment.durationMs;
       totals.videoFrames += fragment.videoFrames;
-      totals.bytes += fragment.data.length;
+      totals.bytes += fragment.byteLength;
     },
   });
   reader.push(fs.readFileSync(file));

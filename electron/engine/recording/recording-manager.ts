@@ -8,7 +8,7 @@ import type { CameraRow, CameraService } from '../cameras/camera-service.js';
 import type { Db } from '../db/open-database.js';
 import { segments } from '../db/schema.js';
 import type { ProcessRunner } from '../ingest/process-runner.js';
-import type { Clock, Logger } from '../ports.js';
+import { monotonicOf, type Clock, type Logger } from '../ports.js';
 import { CameraRecorder, type RecorderCamera } from './camera-recorder.js';
 import { reconcileAfterCrash } from './reconcile.js';
 import { createSegmentIndex } from './segment-index.js';
@@ -25,6 +25,8 @@ export interface RecordingManagerOptions {
   logger: Logger;
   readTimeoutMs?: number;
   stallMs?: number;
+  /** Where FFmpeg pid files live; leftovers from a crashed run are ended at start. */
+  pidDir?: string;
 }
 
 export interface RecordingManager {
@@ -66,6 +68,7 @@ function startOfUtcDay(now: number): number {
 
 export function createRecordingManager(options: RecordingManagerOptions): RecordingManager {
   const { db, cameras, clock } = options;
+  const monotonic = monotonicOf(clock);
   const logger = options.logger.child({ component: 'recording' });
   const index = createSegmentIndex(db);
   const running = new Map<string, { recorder: CameraRecorder; key: string }>();
@@ -89,6 +92,7 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
       logger: options.logger,
       ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
       ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
+      ...(options.pidDir === undefined ? {} : { pidDir: options.pidDir }),
       onStatus: (status, reason, nextAttemptAt) => {
         // A recorder being replaced reports `disabled` as it stops; only the current one speaks.
         if (stopped || running.get(row.id)?.recorder !== recorder) return;
@@ -144,14 +148,15 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
 
     health() {
       const now = clock.now();
+      const tick = monotonic();
       const today = startOfUtcDay(now);
       return cameras.list().map((camera): CameraHealth => {
         const recorder = running.get(camera.id)?.recorder;
         const counters = recorder?.main.counters;
-        const recent = counters?.recent.filter((entry) => entry.at >= now - 10_000) ?? [];
+        const recent = counters?.recent.filter((entry) => entry.at >= tick - 10_000) ?? [];
         // Rates over the time the entries cover, which is less than 10 s just after (re)connecting: the first
         // entry only marks where that time starts (its frames arrived before it).
-        const seconds = recent[0] === undefined ? 0 : (now - recent[0].at) / 1000;
+        const seconds = recent[0] === undefined ? 0 : (tick - recent[0].at) / 1000;
         const frames = recent.slice(1).reduce((total, entry) => total + entry.frames, 0);
         const bytes = recent.slice(1).reduce((total, entry) => total + entry.bytes, 0);
         const lastEnd = recorder?.lastSegmentEndTime ?? null;
@@ -168,7 +173,7 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
           inputFps: seconds > 0 ? Math.round((frames / seconds) * 10) / 10 : 0,
           bitrateKbps: seconds > 0 ? Math.round((bytes * 8) / seconds / 1000) : 0,
           lastSegmentAgeMs: lastEnd === null ? null : Math.max(0, now - lastEnd),
-          reconnectsLastHour: counters?.restarts.filter((at) => at >= now - 3_600_000).length ?? 0,
+          reconnectsLastHour: counters?.restarts.filter((at) => at >= tick - 3_600_000).length ?? 0,
           bytesToday: Number(bytesToday?.total ?? 0),
           droppedFragments: recorder?.droppedFragments ?? 0,
           quarantinedSegments: recorder?.quarantined ?? 0,
