@@ -133,7 +133,9 @@ export function buildIngestArgs(options: IngestArgsOptions): string[] {
       ...['-map', '0:v:0', '-an', '-sn', '-dn'],
       // Drop frames before scaling so the scaler only sees what detection uses; -2 keeps the height even.
       ...['-vf', `fps=${fps},scale=${width}:-2:flags=fast_bilinear,format=${format}`],
-      ...['-f', 'rawvideo'],
+      // PGM (gray) or PPM (rgb24) images: each frame carries its own width and height, so the reader needs
+      // no guess of the height FFmpeg's -2 rounding picked.
+      ...['-c:v', format === 'gray' ? 'pgm' : 'ppm', '-f', 'image2pipe'],
       `pipe:${FRAMES_FD}`,
     );
   }

@@ -214,7 +214,10 @@ function parseTraf(buffer: Buffer, traf: Box): TrafSummary | null {
 }
 
 /** Makes a `Fragment` from its parts; `data` joins them only when someone asks. */
-export function createFragment(parts: readonly Buffer[], summary: Omit<Fragment, 'parts' | 'byteLength' | 'data'>): Fragment {
+export function createFragment(
+  parts: readonly Buffer[],
+  summary: Omit<Fragment, 'parts' | 'byteLength' | 'data'>,
+): Fragment {
   let joined: Buffer | null = null;
   const byteLength = parts.reduce((total, part) => total + part.length, 0);
   return {
@@ -229,7 +232,11 @@ export function createFragment(parts: readonly Buffer[], summary: Omit<Fragment,
 }
 
 /** Summarises one `moof` for the track `videoTrack` (the first video track). */
-export function parseMoof(buffer: Buffer, moof: Box, video: TrackInfo | undefined): Omit<Fragment, 'parts' | 'byteLength' | 'data'> {
+export function parseMoof(
+  buffer: Buffer,
+  moof: Box,
+  video: TrackInfo | undefined,
+): Omit<Fragment, 'parts' | 'byteLength' | 'data'> {
   for (const traf of childrenOf(buffer, moof, 'traf')) {
     const summary = parseTraf(buffer, traf);
     if (summary === null || video === undefined || summary.trackId !== video.id) continue;
@@ -351,7 +358,11 @@ export class Fmp4Reader {
         if (this.moof === null || this.init === null) return;
         const moof = this.moof;
         this.moof = null;
-        const summary = parseMoof(moof, { type: 'moof', start: 0, headerSize: 8, size: moof.length }, this.video);
+        const summary = parseMoof(
+          moof,
+          { type: 'moof', start: 0, headerSize: 8, size: moof.length },
+          this.video,
+        );
         this.events.onFragment(createFragment([moof, ...parts], summary));
         return;
       }

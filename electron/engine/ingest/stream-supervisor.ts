@@ -8,7 +8,15 @@
  */
 import type { CameraStatus } from '../../../common/contract/index.js';
 import { monotonicOf, type Clock, type Logger } from '../ports.js';
-import { buildIngestArgs, withCredentials, type IngestInput } from './ffmpeg-args.js';
+import type { Readable } from 'node:stream';
+import {
+  buildIngestArgs,
+  FRAMES_FD,
+  withCredentials,
+  type FrameOutput,
+  type IngestInput,
+} from './ffmpeg-args.js';
+import { FrameReader, type DecodedFrame } from './frame-reader.js';
 import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
 import { LiveHub } from './live-hub.js';
 import { pidFileName, removePidFile, writePidFile } from './pid-files.js';
@@ -93,22 +101,38 @@ function demoInput(url: string): IngestInput {
   return { kind: 'demo', width: 1280, height: 720, fps: 15, tone: name.endsWith('-tone') };
 }
 
+/** Someone who wants decoded frames of this stream (detection). */
+export interface FrameConsumer {
+  output: FrameOutput;
+  /** Called for every frame; `at` is the wall clock (UTC ms) it arrived. Must not block: queue or drop. */
+  onFrame(frame: DecodedFrame, at: number): void;
+}
+
 export interface StreamCounters {
   /** Video frames and bytes in the last 10 s, for fps and bit rate (`at` on the monotonic clock). */
   recent: { at: number; frames: number; bytes: number }[];
   restarts: number[];
   lastDataAt: number | null;
   fragments: number;
+  decodedFrames: number;
 }
 
 export class StreamSupervisor {
   readonly hub = new LiveHub();
-  readonly counters: StreamCounters = { recent: [], restarts: [], lastDataAt: null, fragments: 0 };
+  readonly counters: StreamCounters = {
+    recent: [],
+    restarts: [],
+    lastDataAt: null,
+    fragments: 0,
+    decodedFrames: 0,
+  };
   private process: RunningProcess | null = null;
   private stopping = false;
   private failures = 0;
   private audio: 'copy' | 'aac' = 'copy';
   private wake: (() => void) | null = null;
+  private frameConsumer: FrameConsumer | null = null;
+  private restartRequested = false;
   private loop: Promise<void> | null = null;
   private readonly redact: Redactor;
   private readonly logger: Logger;
@@ -145,6 +169,21 @@ export class StreamSupervisor {
     this.loop = null;
   }
 
+  /**
+   * Starts (or stops, with null) the decoded frame output. Decoding costs CPU (a 1080p H.264 main stream far
+   * more than a sub stream), so it is off until a consumer asks; the session restarts once to add or drop the
+   * output (the sub stream when the camera has one, so recording is not touched).
+   */
+  setFrameConsumer(consumer: FrameConsumer | null): void {
+    const changed =
+      JSON.stringify(consumer?.output ?? null) !== JSON.stringify(this.frameConsumer?.output ?? null);
+    this.frameConsumer = consumer;
+    if (changed && this.process !== null) {
+      this.restartRequested = true;
+      void this.process.stop(STOP_GRACE_MS);
+    }
+  }
+
   /** Sends a signal to the running FFmpeg (tests use it to simulate a crash). */
   get pid(): number | undefined {
     return this.process?.pid;
@@ -165,6 +204,11 @@ export class StreamSupervisor {
       const failure = await this.runSession();
       // stop() may have been called while the session ran.
       if (this.isStopping()) break;
+      if (this.restartRequested) {
+        // Asked for (frame output added or dropped): straight back, no backoff, not a failure.
+        this.restartRequested = false;
+        continue;
+      }
       this.counters.restarts.push(this.monotonic());
       if (failure.kind === 'unsupported_audio' && this.audio === 'copy') {
         // The camera sends audio MP4 cannot hold as is (G.711, …): convert it and try again at once.
@@ -210,13 +254,20 @@ export class StreamSupervisor {
           transport: source.transport,
           timeoutMs: this.options.readTimeoutMs ?? 10_000,
         };
-    const args = buildIngestArgs({ input, audio: this.audio, fragmentMs: this.options.fragmentMs ?? 200 });
+    const consumer = this.frameConsumer;
+    const args = buildIngestArgs({
+      input,
+      audio: this.audio,
+      fragmentMs: this.options.fragmentMs ?? 200,
+      ...(consumer === null ? {} : { frames: consumer.output }),
+    });
     if (this.status.status !== 'reconnecting' && this.status.status !== 'auth_failed') {
       this.setStatus({ status: 'connecting', reason: null, nextAttemptAt: null });
     }
     const sink = this.options.hooks.sessionStarted();
     const child = this.options.runner.start(this.options.ffmpegPath, args, {
       env: { ...process.env, TZ: 'UTC' },
+      extraPipes: consumer === null ? 0 : 1,
     });
     this.process = child;
     const pidFile = pidFileName(this.options.cameraId, this.options.kind);
@@ -291,6 +342,22 @@ export class StreamSupervisor {
       }
     });
 
+    if (consumer !== null) {
+      const frames = new FrameReader((frame) => {
+        this.counters.decodedFrames += 1;
+        consumer.onFrame(frame, clock.now());
+      });
+      // Always drained, whatever the consumer does with the frames.
+      (child.child.stdio[FRAMES_FD] as Readable | null)?.on('data', (chunk: Buffer) => {
+        try {
+          frames.push(chunk);
+        } catch (error) {
+          outcome.streamError = `Unreadable frames from FFmpeg: ${(error as Error).message}`;
+          void child.stop();
+        }
+      });
+    }
+
     const sessionStart = this.monotonic();
     const stallMs = this.options.stallMs ?? 15_000;
     const watchdog = setInterval(() => {
@@ -326,7 +393,9 @@ export class StreamSupervisor {
           ? { kind: 'stream', reason: outcome.streamError }
           : this.isStopping()
             ? { kind: 'other', reason: 'stopped' }
-            : classifyFailure(stderr, code);
+            : this.restartRequested
+              ? { kind: 'other', reason: 'restarted to change the frame output' }
+              : classifyFailure(stderr, code);
     if (failure.kind === 'unsupported_audio' && audioCodec !== null) {
       failure.reason = `Audio codec ${audioCodec} cannot be stored in MP4 as is; converting to AAC`;
     }

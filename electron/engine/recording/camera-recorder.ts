@@ -7,6 +7,7 @@ import type { CameraStatus } from '../../../common/contract/index.js';
 import type { Fragment, InitSegment } from '../ingest/fmp4.js';
 import type { ProcessRunner } from '../ingest/process-runner.js';
 import {
+  type FrameConsumer,
   StreamSupervisor,
   type SessionSink,
   type StreamSource,
@@ -89,6 +90,14 @@ export class CameraRecorder {
 
   get currentFile(): string | null {
     return this.openWriter?.currentFile ?? null;
+  }
+
+  /**
+   * Decoded frames for detection, from the sub stream when the camera has one (recording is then never
+   * restarted for it), else from the main stream.
+   */
+  setFrameConsumer(consumer: FrameConsumer | null): void {
+    (this.sub ?? this.main).setFrameConsumer(consumer);
   }
 
   start(): void {
