@@ -18,7 +18,7 @@ export const systemClock: Clock = { now: () => Date.now(), monotonic: () => perf
 
 /** The monotonic reading of a clock (see `Clock.monotonic`). */
 export function monotonicOf(clock: Clock): () => number {
-  return clock.monotonic === undefined ? () => clock.now() : () => clock.monotonic!();
+  return clock.monotonic === undefined ? () => clock.now() : () => clock.monotonic?.() ?? clock.now();
 }
 
 /** A structured logger (pino-compatible subset). Bindings carry `component` and `cameraId`. */

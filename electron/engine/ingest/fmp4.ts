@@ -225,7 +225,8 @@ export function createFragment(
     parts,
     byteLength,
     get data() {
-      joined ??= parts.length === 1 ? parts[0]! : Buffer.concat(parts, byteLength);
+      const [only] = parts;
+      joined ??= parts.length === 1 && only !== undefined ? only : Buffer.concat(parts, byteLength);
       return joined;
     },
   };
@@ -299,7 +300,8 @@ export class Fmp4Reader {
 
   /** The first `bytes` pending bytes, copied into a small scratch buffer when they span chunks. */
   private peek(bytes: number): Buffer {
-    const first = this.pending[0]!;
+    const first = this.pending[0];
+    if (first === undefined) return Buffer.alloc(0);
     if (first.length - this.offset >= bytes) return first.subarray(this.offset, this.offset + bytes);
     let filled = 0;
     let offset = this.offset;
@@ -316,7 +318,8 @@ export class Fmp4Reader {
     const parts: Buffer[] = [];
     let needed = bytes;
     while (needed > 0) {
-      const chunk = this.pending[0]!;
+      const chunk = this.pending[0];
+      if (chunk === undefined) throw new Error('MP4 reader lost track of its input');
       const available = chunk.length - this.offset;
       if (available <= needed) {
         parts.push(this.offset === 0 ? chunk : chunk.subarray(this.offset));

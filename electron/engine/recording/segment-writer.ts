@@ -51,20 +51,21 @@ interface OpenSegment {
 }
 
 function writeAll(fd: number, parts: readonly Buffer[]): void {
-  let remaining = parts;
+  let remaining: Buffer[] = [...parts];
   while (remaining.length > 0) {
-    const written = fs.writevSync(fd, remaining as Buffer[]);
+    const written = fs.writevSync(fd, remaining);
     if (written === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    // A short write (a nearly full disk): keep what was not written, cutting into the first unfinished part.
     let skip = written;
-    let index = 0;
-    while (index < remaining.length && skip >= remaining[index]!.length) {
-      skip -= remaining[index]!.length;
-      index += 1;
+    const rest: Buffer[] = [];
+    for (const part of remaining) {
+      if (skip >= part.length) skip -= part.length;
+      else {
+        rest.push(skip > 0 ? part.subarray(skip) : part);
+        skip = 0;
+      }
     }
-    remaining =
-      index < remaining.length && skip > 0
-        ? [remaining[index]!.subarray(skip), ...remaining.slice(index + 1)]
-        : remaining.slice(index);
+    remaining = rest;
   }
 }
 
