@@ -4,22 +4,10 @@
  * Node; a custom-protocol origin with a strict CSP; no navigation, no new windows, no webviews, no permissions.
  */
 
-/**
- * Served as a response header on every app:// file. `'self'` is `app://omnisight`; `blob:` media is the live
- * MediaSource player, `data:`/`blob:` images are snapshots. Nothing may frame us, post forms or change `<base>`.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { contentSecurityPolicy } from '../../common/csp.js';
+
+/** Served as a response header on every app:// file; `'self'` is `app://omnisight`. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ websockets: false });
 
 /** The subset of Electron's `WebPreferences` the shell sets, spelled out so none is left to a default. */
 export interface SecureWebPreferences {

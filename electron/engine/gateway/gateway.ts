@@ -13,6 +13,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server as SocketServer } from 'socket.io';
 import { HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
+import { contentSecurityPolicy } from '../../../common/csp.js';
 import type { EngineApi, Logger } from '../ports.js';
 import { ROUTES } from './routes.js';
 
@@ -35,19 +36,8 @@ export interface Gateway {
 const BODY_LIMIT = '64kb';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** The CSP for the UI and API responses; the renderer build needs no inline script or style. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP for the UI and API responses (see common/csp.ts). */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ websockets: true });
 
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);

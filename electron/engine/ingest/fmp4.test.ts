@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { makeSampleFmp4 } from './sample-media.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
 
@@ -9,25 +6,7 @@ let sample: Buffer;
 
 /** Three seconds of 25 fps video with a keyframe every 25 frames and AAC audio, fragmented like the ingest. */
 beforeAll(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-fmp4-'));
-  const file = path.join(dir, 'sample.mp4');
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
-    ...['-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-c:a', 'aac'],
-    ...[
-      '-f',
-      'mp4',
-      '-movflags',
-      '+frag_keyframe+empty_moov+default_base_moof',
-      '-frag_duration',
-      '200000',
-      file,
-    ],
-  ]);
-  sample = fs.readFileSync(file);
-  fs.rmSync(dir, { recursive: true });
+  sample = makeSampleFmp4({ width: 320, height: 240, fps: 25, seconds: 3, audio: true });
 });
 
 function read(chunks: Buffer[]): { init: InitSegment[]; fragments: Fragment[] } {

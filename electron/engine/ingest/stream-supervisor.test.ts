@@ -1,8 +1,5 @@
+import { makeSampleFmp4 } from './sample-media.js';
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -306,24 +303,7 @@ describe('StreamSupervisor', () => {
     let sample: Buffer;
 
     beforeAll(() => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-supervisor-'));
-      const file = path.join(dir, 'sample.mp4');
-      execFileSync('ffmpeg', [
-        ...['-hide_banner', '-loglevel', 'error', '-y'],
-        ...['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=15', '-t', '2'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-keyint_min', '15', '-sc_threshold', '0'],
-        ...[
-          '-f',
-          'mp4',
-          '-movflags',
-          '+frag_keyframe+empty_moov+default_base_moof',
-          '-frag_duration',
-          '200000',
-        ],
-        file,
-      ]);
-      sample = fs.readFileSync(file);
-      fs.rmSync(dir, { recursive: true });
+      sample = makeSampleFmp4({ width: 160, height: 120, fps: 15, seconds: 2 });
     });
 
     it('goes recording, hands fragments on with wall-clock times and feeds the live hub', async () => {

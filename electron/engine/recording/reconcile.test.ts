@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { makeSampleFmp4, readSample } from '../ingest/sample-media.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../db/open-database.js';
 import { cameras, recordings, segments, streams } from '../db/schema.js';
-import { Fmp4Reader, type Fragment, type InitSegment } from '../ingest/fmp4.js';
+import type { Fragment, InitSegment } from '../ingest/fmp4.js';
 import { createSilentLogger } from '../logging/logger.js';
 import { QUARANTINE_DIR } from './quarantine.js';
 import { reconcileAfterCrash, summariseSegmentFile } from './reconcile.js';
@@ -24,24 +24,7 @@ let fragments: Fragment[];
 let segmentBytes: Buffer;
 
 beforeAll(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-reconcile-sample-'));
-  const file = path.join(dir, 'sample.mp4');
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25', '-t', '3'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0'],
-    ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000'],
-    file,
-  ]);
-  const found: { init: InitSegment | null; fragments: Fragment[] } = { init: null, fragments: [] };
-  new Fmp4Reader({
-    onInit: (segment) => (found.init = segment),
-    onFragment: (fragment) => found.fragments.push(fragment),
-  }).push(fs.readFileSync(file));
-  fs.rmSync(dir, { recursive: true });
-  if (found.init === null) throw new Error('no init segment in the sample');
-  init = found.init;
-  fragments = found.fragments;
+  ({ init, fragments } = readSample(makeSampleFmp4({ width: 160, height: 120, fps: 25, seconds: 3 })));
   segmentBytes = Buffer.concat([init.data, ...fragments.map((fragment) => fragment.data)]);
 });
 

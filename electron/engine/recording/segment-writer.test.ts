@@ -1,3 +1,4 @@
+import { makeSampleFmp4, readSample } from '../ingest/sample-media.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,24 +18,7 @@ let fragments: Fragment[];
 
 /** Six seconds of 25 fps video, a keyframe every second, fragments of at most 200 ms: what the ingest reads. */
 beforeAll(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-writer-sample-'));
-  const file = path.join(dir, 'sample.mp4');
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '6'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0'],
-    ...['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000'],
-    file,
-  ]);
-  const found: { init: InitSegment | null; fragments: Fragment[] } = { init: null, fragments: [] };
-  new Fmp4Reader({
-    onInit: (segment) => (found.init = segment),
-    onFragment: (fragment) => found.fragments.push(fragment),
-  }).push(fs.readFileSync(file));
-  fs.rmSync(dir, { recursive: true });
-  if (found.init === null) throw new Error('no init segment in the sample');
-  init = found.init;
-  fragments = found.fragments;
+  ({ init, fragments } = readSample(makeSampleFmp4({ width: 320, height: 240, fps: 25, seconds: 6 })));
 });
 
 let root: string;
