@@ -1,8 +1,8 @@
-import { act, cleanup, screen } from '@testing-library/react';
+import { act, cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SystemInfo } from '../../common/contract/index.js';
 import { SYSTEM_REFRESH_MS } from './pages/SystemPage.js';
-import { renderApp } from './testing.js';
+import { makeCamera, makeHealth, renderApp } from './testing.js';
 
 afterEach(() => {
   cleanup();
@@ -109,6 +109,104 @@ describe('System page', () => {
 
   it('says when the information is not available', async () => {
     renderApp('system', { 'cameras.list': () => [] });
-    expect((await screen.findByRole('alert')).textContent).toContain('no handler for system.info');
+    expect(
+      await screen.findByText(/^System information is not available: .*no handler for system\.info/),
+    ).toBeTruthy();
+  });
+});
+
+describe('System page: recording', () => {
+  function recordingRow(name: string) {
+    const row = screen.getByText(name, { selector: '[data-testid="recording-name"]' }).closest('tr');
+    if (row === null) throw new Error(`no recording row for ${name}`);
+    return within(row);
+  }
+
+  it('shows each camera’s health and the totals', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(1_750_000_000_000);
+    const front = makeCamera({ name: 'Front', status: 'recording' });
+    const back = makeCamera({
+      name: 'Back',
+      status: 'reconnecting',
+      statusReason: 'No route to host',
+    });
+    const off = makeCamera({ name: 'Off', enabled: false, status: 'disabled' });
+    renderApp('system', {
+      'cameras.list': () => [front, back, off],
+      'system.info': () => INFO,
+      'cameras.health': () => [
+        makeHealth(front, {
+          inputFps: 15,
+          bitrateKbps: 1800,
+          lastSegmentAgeMs: 4000,
+          reconnectsLastHour: 0,
+          bytesToday: 300 * 1024 ** 2,
+        }),
+        makeHealth(back, {
+          inputFps: 0,
+          bitrateKbps: 0,
+          lastSegmentAgeMs: 3_600_000,
+          reconnectsLastHour: 5,
+          bytesToday: 100 * 1024 ** 2,
+          nextAttemptAt: Date.now() + 12_000,
+          quarantinedSegments: 1,
+        }),
+      ],
+    });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(0);
+    });
+
+    const frontRow = recordingRow('Front');
+    expect(frontRow.getByText('Recording')).toBeTruthy();
+    expect(frontRow.getByTestId('recording-fps').textContent).toBe('15 fps');
+    expect(frontRow.getByTestId('recording-bitrate').textContent).toBe('1.80 Mbit/s');
+    expect(frontRow.getByTestId('recording-last-segment').textContent).toBe('4 s ago');
+    expect(frontRow.getByTestId('recording-reconnects').textContent).toBe('0');
+    expect(frontRow.getByTestId('recording-today').textContent).toBe('300 MB');
+
+    const backRow = recordingRow('Back');
+    expect(backRow.getByText('Reconnecting')).toBeTruthy();
+    expect(backRow.getByTestId('status-retry').textContent).toBe('retrying in 12 s');
+    expect(backRow.getByTestId('recording-last-segment').textContent).toBe('1 h ago');
+    expect(backRow.getByTestId('recording-reconnects').textContent).toBe('5');
+    expect(backRow.getByTestId('recording-today').textContent).toBe('100 MB1 segment quarantined');
+
+    // No figures for it yet: dashes, not zeros.
+    expect(recordingRow('Off').getByTestId('recording-fps').textContent).toBe('—');
+
+    expect(screen.getByTestId('total-recording').textContent).toBe('1 of 3 recording');
+    expect(screen.getByTestId('total-fps').textContent).toBe('15 fps');
+    expect(screen.getByTestId('total-bitrate').textContent).toBe('1.80 Mbit/s');
+    expect(screen.getByTestId('total-reconnects').textContent).toBe('5');
+    expect(screen.getByTestId('total-today').textContent).toBe('400 MB');
+    expect(screen.getByTestId('total-dropped').textContent).toBe('0');
+    expect(screen.getByTestId('total-quarantined').textContent).toBe('1');
+
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(2000);
+    });
+    expect(recordingRow('Front').getByTestId('recording-last-segment').textContent).toBe('6 s ago');
+    expect(recordingRow('Back').getByTestId('status-retry').textContent).toBe('retrying in 10 s');
+  });
+
+  it('says when there are no cameras, and when recording cannot run', async () => {
+    const ffmpegProblem = 'FFmpeg was not found: install it or set its path in settings';
+    renderApp('system', {
+      'cameras.list': () => [],
+      'cameras.health': () => [],
+      'system.info': () => ({ ...INFO, ffmpeg: null, ffmpegProblem }),
+    });
+    expect(await screen.findByTestId('recording-empty')).toBeTruthy();
+    expect(await screen.findByText(`Recording cannot run: ${ffmpegProblem}`)).toBeTruthy();
+  });
+
+  it('says when the engine gives no health figures', async () => {
+    renderApp('system', { 'cameras.list': () => [makeCamera({ name: 'Solo' })], 'system.info': () => INFO });
+    expect((await screen.findByTestId('health-error')).textContent).toContain(
+      'no handler for cameras.health',
+    );
+    expect(screen.getByTestId('recording-fps').textContent).toBe('—');
   });
 });

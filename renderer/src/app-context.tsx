@@ -1,12 +1,14 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { CamerasState, CamerasStore } from './store/cameras-store.js';
+import type { HealthState, HealthStore } from './store/health-store.js';
 import type { ClientTransport } from './transport/client-transport.js';
 
 /** Everything the UI needs from outside React, built once by `main.tsx` (or by a test). */
 export interface AppServices {
   transport: ClientTransport;
   cameras: CamerasStore;
+  health: HealthStore;
 }
 
 const ServicesContext = createContext<AppServices | null>(null);
@@ -27,4 +29,8 @@ export function useTransport(): ClientTransport {
 
 export function useCameras<T>(selector: (state: CamerasState) => T): T {
   return useStore(useServices().cameras, selector);
+}
+
+export function useHealth<T>(selector: (state: HealthState) => T): T {
+  return useStore(useServices().health, selector);
 }

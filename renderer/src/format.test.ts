@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from './format.js';
+import { formatAge, formatBitrate, formatBytes, formatDuration, formatFps, formatSpan } from './format.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -23,5 +23,46 @@ describe('formatDuration', () => {
     [93_784_000, '1d 2h 3m 4s'],
   ])('%d ms → %s', (milliseconds, text) => {
     expect(formatDuration(milliseconds)).toBe(text);
+  });
+});
+
+describe('formatBitrate', () => {
+  it.each([
+    [0, '0 kbit/s'],
+    [850.4, '850 kbit/s'],
+    [999, '999 kbit/s'],
+    [1000, '1.00 Mbit/s'],
+    [2345, '2.35 Mbit/s'],
+    [12_500, '12.5 Mbit/s'],
+    [-1, '—'],
+  ])('%d kbit/s → %s', (kbps, text) => {
+    expect(formatBitrate(kbps)).toBe(text);
+  });
+});
+
+describe('formatFps', () => {
+  it.each([
+    [0, '0 fps'],
+    [15, '15 fps'],
+    [14.96, '15 fps'],
+    [7.46, '7.5 fps'],
+    [Number.NaN, '—'],
+  ])('%d → %s', (fps, text) => {
+    expect(formatFps(fps)).toBe(text);
+  });
+});
+
+describe('formatSpan and formatAge', () => {
+  it.each([
+    [0, '0 s', '0 s ago'],
+    [7_400, '7 s', '7 s ago'],
+    [60_000, '1 min', '1 min ago'],
+    [125_000, '2 min 5 s', '2 min ago'],
+    [3_600_000, '1 h', '1 h ago'],
+    [3_840_000, '1 h 4 min', '1 h ago'],
+    [90_000_000, '1 d 1 h', '1 d ago'],
+  ])('%d ms → %s, %s', (milliseconds, span, age) => {
+    expect(formatSpan(milliseconds)).toBe(span);
+    expect(formatAge(milliseconds)).toBe(age);
   });
 });

@@ -3,11 +3,12 @@
  * Imported only by `*.test.tsx`, so it never reaches the bundle.
  */
 import { render, type RenderResult } from '@testing-library/react';
-import { SEGMENT_SECONDS_DEFAULT, type Camera } from '../../common/contract/index.js';
+import { SEGMENT_SECONDS_DEFAULT, type Camera, type CameraHealth } from '../../common/contract/index.js';
 import { ServicesProvider } from './app-context.js';
 import { App } from './App.js';
 import { hrefFor, type RouteId } from './routes.js';
 import { createCamerasStore, type CamerasStore } from './store/cameras-store.js';
+import { createHealthStore, type HealthStore } from './store/health-store.js';
 import { createFakeTransport, type FakeHandlers, type FakeTransport } from './transport/fake-transport.js';
 
 let nextId = 1;
@@ -33,9 +34,31 @@ export function makeCamera(overrides: Partial<Camera> = {}): Camera {
   };
 }
 
+/** Health figures of a camera that records steadily; override what a test is about. */
+export function makeHealth(
+  camera: Pick<Camera, 'id' | 'status' | 'statusReason'>,
+  overrides: Partial<CameraHealth> = {},
+): CameraHealth {
+  return {
+    id: camera.id,
+    status: camera.status,
+    statusReason: camera.statusReason,
+    nextAttemptAt: null,
+    inputFps: 15,
+    bitrateKbps: 1234,
+    lastSegmentAgeMs: 12_000,
+    reconnectsLastHour: 0,
+    bytesToday: 47_500_000,
+    droppedFragments: 0,
+    quarantinedSegments: 0,
+    ...overrides,
+  };
+}
+
 export interface RenderedApp extends RenderResult {
   transport: FakeTransport;
   cameras: CamerasStore;
+  health: HealthStore;
 }
 
 /** Renders the shell on `route` over a fake transport answering with `handlers`. */
@@ -43,10 +66,11 @@ export function renderApp(route: RouteId, handlers: Partial<FakeHandlers> = {}):
   window.location.hash = hrefFor(route);
   const transport = createFakeTransport(handlers);
   const cameras = createCamerasStore(transport);
+  const health = createHealthStore(transport);
   const result = render(
-    <ServicesProvider services={{ transport, cameras }}>
+    <ServicesProvider services={{ transport, cameras, health }}>
       <App />
     </ServicesProvider>,
   );
-  return { ...result, transport, cameras };
+  return { ...result, transport, cameras, health };
 }

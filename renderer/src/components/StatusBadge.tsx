@@ -1,4 +1,6 @@
 import type { CameraStatus } from '../../../common/contract/index.js';
+import { formatSpan } from '../format.js';
+import { useNow } from '../hooks.js';
 
 type Tone = 'ok' | 'pending' | 'bad' | 'rest';
 
@@ -23,6 +25,11 @@ const STATUS_TONES: Readonly<Partial<Record<string, Tone>>> = {
   error: 'bad',
 };
 
+/** Statuses after a failed attempt, where the engine tries again at `nextAttemptAt`. */
+const RETRYING: ReadonlySet<string> = new Set(['reconnecting', 'auth_failed', 'error']);
+
+export const AUTH_FAILED_MESSAGE = 'The camera refused the user name or password.';
+
 function labelOf(status: string): string {
   const label = STATUS_LABELS[status];
   if (label !== undefined) return label;
@@ -30,13 +37,57 @@ function labelOf(status: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export function StatusBadge({ status, reason }: { status: CameraStatus; reason: string | null }) {
+/** `retrying in 7 s`, counting down every second; `retrying now…` once the time has come. */
+function RetryCountdown({ at }: { at: number }) {
+  const now = useNow(1000);
+  const remaining = at - now;
+  return (
+    <span className="status__retry" data-testid="status-retry">
+      {remaining >= 500 ? `retrying in ${formatSpan(remaining)}` : 'retrying now…'}
+    </span>
+  );
+}
+
+interface StatusBadgeProps {
+  status: CameraStatus;
+  reason: string | null;
+  /** When the engine tries again (UTC ms), from the health figures or the last status event. */
+  nextAttemptAt?: number | null;
+}
+
+/**
+ * The status as a coloured badge, with what explains it: the countdown to the next attempt, the last error
+ * while reconnecting, and for a refused login a plain sentence saying so.
+ */
+export function StatusBadge({ status, reason, nextAttemptAt = null }: StatusBadgeProps) {
+  const hasReason = reason !== null && reason !== '';
+  // The engine's reason usually says it already; when it does not (or there is none), say it here.
+  const authSentence =
+    status === 'auth_failed' && !(hasReason && /user ?name|password/i.test(reason))
+      ? AUTH_FAILED_MESSAGE
+      : null;
   return (
     <span className="status" data-testid="camera-status">
       <span className={`badge badge--${STATUS_TONES[status] ?? 'rest'}`} data-status={status}>
         {labelOf(status)}
       </span>
-      {reason === null || reason === '' ? null : <span className="status__reason">{reason}</span>}
+      {nextAttemptAt !== null && RETRYING.has(status) ? <RetryCountdown at={nextAttemptAt} /> : null}
+      {authSentence === null ? null : (
+        <span className="status__reason status__reason--strong" data-testid="status-auth">
+          {authSentence}
+        </span>
+      )}
+      {hasReason ? (
+        <span
+          className={status === 'auth_failed' ? 'status__reason status__reason--strong' : 'status__reason'}
+        >
+          {status === 'reconnecting' ? <span className="status__label">Last error: </span> : null}
+          <span data-testid="status-reason">{reason}</span>
+        </span>
+      ) : null}
+      {status === 'auth_failed' ? (
+        <span className="status__hint">Check the user name and password with Edit.</span>
+      ) : null}
     </span>
   );
 }

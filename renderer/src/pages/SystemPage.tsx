@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { SystemInfo } from '../../../common/contract/index.js';
-import { useTransport } from '../app-context.js';
-import { formatBytes, formatDuration } from '../format.js';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Camera, CameraHealth, SystemInfo } from '../../../common/contract/index.js';
+import { useCameras, useHealth, useTransport } from '../app-context.js';
+import { HealthWarnings, nextAttemptOf, SegmentAge } from '../components/health.js';
+import { StatusBadge } from '../components/StatusBadge.js';
+import { formatBitrate, formatBytes, formatDuration, formatFps } from '../format.js';
+import { useHealthPolling, useNow } from '../hooks.js';
 
 /** How often the page asks the engine again; the uptime in between ticks locally. */
 export const SYSTEM_REFRESH_MS = 5000;
@@ -36,13 +39,155 @@ function Ffmpeg({ info }: { info: SystemInfo }) {
   );
 }
 
-function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
+function RecordingRow({
+  camera,
+  health,
+  receivedAt,
+}: {
+  camera: Camera;
+  health: CameraHealth | undefined;
+  receivedAt: number | null;
+}) {
+  const figure = (render: (health: CameraHealth) => ReactNode) =>
+    health === undefined ? <span className="muted">—</span> : render(health);
+  return (
+    <tr data-testid="recording-row" data-camera-id={camera.id}>
+      <td className="camera-name" data-testid="recording-name">
+        {camera.name}
+      </td>
+      <td className="status-cell">
+        <StatusBadge
+          status={camera.status}
+          reason={camera.statusReason}
+          nextAttemptAt={nextAttemptOf(camera, health)}
+        />
+      </td>
+      <td className="number" data-testid="recording-fps">
+        {figure((h) => formatFps(h.inputFps))}
+      </td>
+      <td className="number" data-testid="recording-bitrate">
+        {figure((h) => formatBitrate(h.bitrateKbps))}
+      </td>
+      <td className="nowrap" data-testid="recording-last-segment">
+        {figure((h) => (
+          <SegmentAge ageMs={h.lastSegmentAgeMs} receivedAt={receivedAt} />
+        ))}
+      </td>
+      <td className="number" data-testid="recording-reconnects">
+        {figure((h) => h.reconnectsLastHour)}
+      </td>
+      <td className="number" data-testid="recording-today">
+        {figure((h) => (
+          <>
+            {formatBytes(h.bytesToday)}
+            <HealthWarnings health={h} />
+          </>
+        ))}
+      </td>
+    </tr>
+  );
+}
+
+/** Per-camera recording health and the totals, polled while the page shows. */
+function RecordingSection({ info }: { info: SystemInfo | undefined }) {
+  useHealthPolling();
+  const cameras = useCameras((state) => state.cameras);
+  const byId = useHealth((state) => state.byId);
+  const receivedAt = useHealth((state) => state.receivedAt);
+  const error = useHealth((state) => state.error);
+  const known = cameras.flatMap((camera) => {
+    const health = byId[camera.id];
+    return health === undefined ? [] : [health];
+  });
+  const sum = (pick: (health: CameraHealth) => number) =>
+    known.reduce((total, health) => total + pick(health), 0);
+  const recording = cameras.filter((camera) => camera.status === 'recording').length;
+  const dropped = sum((health) => health.droppedFragments);
+  const quarantined = sum((health) => health.quarantinedSegments);
+
+  return (
+    <section className="section" aria-labelledby="recording-title" data-testid="recording">
+      <h2 id="recording-title" className="section__title">
+        Recording
+      </h2>
+      {info?.ffmpeg === null ? (
+        <div className="notice notice--error" role="alert">
+          <p>Recording cannot run: {info.ffmpegProblem ?? 'FFmpeg was not found.'}</p>
+        </div>
+      ) : null}
+      {error === null ? null : (
+        <div className="notice notice--error" role="alert" data-testid="health-error">
+          <p>Recording health is not available: {error}</p>
+        </div>
+      )}
+      {cameras.length === 0 ? (
+        <p className="muted" data-testid="recording-empty">
+          No cameras yet; add one (or a demo camera) on the Cameras page.
+        </p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table table--compact" data-testid="recording-table">
+            <thead>
+              <tr>
+                <th scope="col">Camera</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="number">
+                  Input
+                </th>
+                <th scope="col" className="number">
+                  Bitrate
+                </th>
+                <th scope="col">Last segment</th>
+                <th scope="col" className="number" title="Reconnects in the last hour">
+                  Reconnects/h
+                </th>
+                <th scope="col" className="number" title="Recorded since 00:00 UTC">
+                  Today
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {cameras.map((camera) => (
+                <RecordingRow
+                  key={camera.id}
+                  camera={camera}
+                  health={byId[camera.id]}
+                  receivedAt={receivedAt}
+                />
+              ))}
+            </tbody>
+            <tfoot>
+              <tr data-testid="recording-totals">
+                <th scope="row">Total</th>
+                <td data-testid="total-recording">
+                  {recording} of {cameras.length} recording
+                </td>
+                <td className="number" data-testid="total-fps">
+                  {formatFps(sum((health) => health.inputFps))}
+                </td>
+                <td className="number" data-testid="total-bitrate">
+                  {formatBitrate(sum((health) => health.bitrateKbps))}
+                </td>
+                <td />
+                <td className="number" data-testid="total-reconnects">
+                  {sum((health) => health.reconnectsLastHour)}
+                </td>
+                <td className="number" data-testid="total-today">
+                  {formatBytes(sum((health) => health.bytesToday))}
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      )}
+      {cameras.length === 0 ? null : (
+        <p className={dropped + quarantined > 0 ? 'section__note text-bad' : 'section__note muted'}>
+          <span data-testid="total-dropped">{dropped}</span> fragments dropped (disk too slow) ·{' '}
+          <span data-testid="total-quarantined">{quarantined}</span> segments quarantined since start
+        </p>
+      )}
+    </section>
+  );
 }
 
 export function SystemPage() {
@@ -116,6 +261,7 @@ export function SystemPage() {
           </dd>
         </dl>
       )}
+      <RecordingSection info={info} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
-import type { Camera } from '../../../../common/contract/index.js';
+import { SEGMENT_SECONDS_MAX, SEGMENT_SECONDS_MIN, type Camera } from '../../../../common/contract/index.js';
 import { useCameras } from '../../app-context.js';
 import { Modal } from '../../components/Modal.js';
 import {
@@ -179,6 +179,36 @@ export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
             Clear password
           </label>
         ) : null}
+        <div className="form__row">
+          <Field
+            field="segmentSeconds"
+            error={errors.segmentSeconds}
+            hint={`${SEGMENT_SECONDS_MIN} to ${SEGMENT_SECONDS_MAX} seconds, cut at a keyframe`}
+          >
+            {(props) => (
+              <input
+                {...props}
+                type="text"
+                inputMode="numeric"
+                value={values.segmentSeconds}
+                onChange={(event) => change('segmentSeconds', event.target.value)}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+          <Field field="rtspTransport" error={errors.rtspTransport} hint="TCP unless the camera needs UDP">
+            {(props) => (
+              <select
+                {...props}
+                value={values.rtspTransport}
+                onChange={(event) => change('rtspTransport', event.target.value === 'udp' ? 'udp' : 'tcp')}
+              >
+                <option value="tcp">TCP (recommended)</option>
+                <option value="udp">UDP</option>
+              </select>
+            )}
+          </Field>
+        </div>
         <label className="checkbox">
           <input
             type="checkbox"

@@ -72,12 +72,11 @@ describe('Cameras page', () => {
     expect(frontRow.getByText('rtsp://192.0.2.10:554/sub')).toBeTruthy();
     expect(frontRow.getByText('viewer')).toBeTruthy();
     expect(frontRow.getByText('password set')).toBeTruthy();
-    expect(frontRow.getByText('Yes')).toBeTruthy();
     expect(frontRow.getByText('Reconnecting')).toBeTruthy();
-    expect(frontRow.getByText('connection refused')).toBeTruthy();
+    expect(frontRow.getByTestId('status-reason').textContent).toBe('connection refused');
 
     const yardRow = within(rowOf('Yard'));
-    expect(yardRow.getByText('No')).toBeTruthy();
+    expect(yardRow.getByText('no username')).toBeTruthy();
     expect(yardRow.getByText('Disabled')).toBeTruthy();
     expect(yardRow.queryByText('password set')).toBeNull();
   });
@@ -103,7 +102,10 @@ describe('Cameras page', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('The engine is starting.');
     fail = false;
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
-    await screen.findByTestId('cameras-empty');
+    const empty = await screen.findByTestId('cameras-empty');
+    expect(within(empty).getByText(/^No cameras yet/).textContent).toBe(
+      'No cameras yet — add one, or add a demo camera to see OmniSight work.',
+    );
   });
 
   it('adds a camera and shows it in the list', async () => {
@@ -289,6 +291,110 @@ describe('Cameras page', () => {
     expect(transport.callsTo('cameras.update')).toEqual([
       { id: camera.id, subStreamUrl: null, username: null, enabled: false },
     ]);
+  });
+
+  it('checks the segment length inline with the contract’s messages and sends it with the transport', async () => {
+    const { handlers } = cameraHandlers();
+    const { transport } = renderApp('cameras', handlers);
+    await screen.findByTestId('cameras-empty');
+    fireEvent.click(screen.getByRole('button', { name: 'Add camera' }));
+    expect(within(dialog()).getByLabelText<HTMLInputElement>('Segment length').value).toBe('60');
+    expect(within(dialog()).getByLabelText<HTMLSelectElement>('RTSP transport').value).toBe('tcp');
+    fill('Name', 'Loading bay');
+    fill('RTSP URL', 'rtsp://192.0.2.60/live');
+
+    const cases: [string, string][] = [
+      ['1', 'Segment length must be at least 2 seconds'],
+      ['901', 'Segment length must be at most 900 seconds (15 minutes)'],
+      ['12.5', 'Segment length must be a whole number of seconds'],
+      ['ten', 'Segment length must be a number of seconds'],
+      ['', 'Segment length must be a number of seconds'],
+    ];
+    for (const [typed, message] of cases) {
+      fill('Segment length', typed);
+      submit();
+      expect(screen.getByTestId('field-error-segmentSeconds').textContent).toBe(message);
+      expect(within(dialog()).getByLabelText('Segment length').getAttribute('aria-invalid')).toBe('true');
+    }
+    expect(transport.callsTo('cameras.add')).toEqual([]);
+
+    fill('Segment length', ' 10 ');
+    expect(screen.queryByTestId('field-error-segmentSeconds')).toBeNull();
+    fireEvent.change(within(dialog()).getByLabelText('RTSP transport'), { target: { value: 'udp' } });
+    submit();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(transport.callsTo('cameras.add')).toEqual([
+      {
+        name: 'Loading bay',
+        rtspUrl: 'rtsp://192.0.2.60/live',
+        enabled: true,
+        segmentSeconds: 10,
+        rtspTransport: 'udp',
+      },
+    ]);
+  });
+
+  it('sends segment length and transport on edit only when they changed', async () => {
+    const camera = makeCamera({ name: 'Quay', segmentSeconds: 30, rtspTransport: 'udp' });
+    let current = camera;
+    const { transport } = renderApp('cameras', {
+      'cameras.list': () => [current],
+      'cameras.update': (input) => {
+        current = {
+          ...current,
+          name: input.name ?? current.name,
+          segmentSeconds: input.segmentSeconds ?? current.segmentSeconds,
+          rtspTransport: input.rtspTransport ?? current.rtspTransport,
+          updatedAt: current.updatedAt + 1,
+        };
+        return current;
+      },
+    });
+    await screen.findByText('Quay');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Quay' }));
+    expect(within(dialog()).getByLabelText<HTMLInputElement>('Segment length').value).toBe('30');
+    expect(within(dialog()).getByLabelText<HTMLSelectElement>('RTSP transport').value).toBe('udp');
+    fill('Name', 'Quay north');
+    submit();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Quay north' }));
+    fill('Segment length', '120');
+    fireEvent.change(within(dialog()).getByLabelText('RTSP transport'), { target: { value: 'tcp' } });
+    submit();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Quay north' }));
+    fill('Segment length', '0');
+    submit();
+    expect(screen.getByTestId('field-error-segmentSeconds').textContent).toBe(
+      'Segment length must be at least 2 seconds',
+    );
+
+    expect(transport.callsTo('cameras.update')).toEqual([
+      { id: camera.id, name: 'Quay north' },
+      { id: camera.id, segmentSeconds: 120, rtspTransport: 'tcp' },
+    ]);
+  });
+
+  it('places a server issue about the segment length beside its field', async () => {
+    renderApp('cameras', {
+      'cameras.list': () => [],
+      'cameras.add': () => {
+        throw new ContractError('validation', 'Invalid argument', {
+          issues: [{ path: 'segmentSeconds', message: 'is longer than this disk allows' }],
+        });
+      },
+    });
+    await screen.findByTestId('cameras-empty');
+    fireEvent.click(screen.getByRole('button', { name: 'Add camera' }));
+    fill('Name', 'Roof');
+    fill('RTSP URL', 'demo:roof');
+    fill('Segment length', '900');
+    submit();
+    expect((await screen.findByTestId('field-error-segmentSeconds')).textContent).toBe(
+      'Segment length is longer than this disk allows',
+    );
   });
 
   it('follows pushed camera events without a reload', async () => {

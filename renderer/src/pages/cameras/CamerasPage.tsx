@@ -1,8 +1,11 @@
 import { useState } from 'react';
-import type { Camera } from '../../../../common/contract/index.js';
-import { useCameras } from '../../app-context.js';
+import { RemoteError, type Camera, type CameraHealth } from '../../../../common/contract/index.js';
+import { useCameras, useHealth, useServices } from '../../app-context.js';
+import { HealthSummary, nextAttemptOf } from '../../components/health.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
+import { useHealthPolling } from '../../hooks.js';
 import { CameraFormDialog } from './CameraFormDialog.js';
+import { nextDemoCamera } from './demo-camera.js';
 import { RemoveCameraDialog } from './RemoveCameraDialog.js';
 
 type Dialog = { kind: 'add' } | { kind: 'edit'; camera: Camera } | { kind: 'remove'; camera: Camera } | null;
@@ -17,10 +20,14 @@ function Url({ value }: { value: string }) {
 
 function CameraRow({
   camera,
+  health,
+  receivedAt,
   onEdit,
   onRemove,
 }: {
   camera: Camera;
+  health: CameraHealth | undefined;
+  receivedAt: number | null;
   onEdit: () => void;
   onRemove: () => void;
 }) {
@@ -42,16 +49,33 @@ function CameraRow({
             <Url value={camera.subStreamUrl} />
           )}
         </div>
+        <div className="stream" data-testid="camera-credentials">
+          <span className="stream__label">Login</span>
+          <span className="credentials">
+            {camera.username === null ? (
+              <span className="muted">no username</span>
+            ) : (
+              <span className="credentials__user" data-testid="camera-username" title={camera.username}>
+                {camera.username}
+              </span>
+            )}
+            <span className="muted">&nbsp;·&nbsp;</span>
+            {camera.hasPassword ? <span>password set</span> : <span className="muted">no password</span>}
+            {camera.rtspTransport === 'udp' ? <span className="muted">&nbsp;·&nbsp;UDP</span> : null}
+          </span>
+        </div>
       </td>
-      <td className="nowrap">
-        <div>{camera.username ?? <span className="muted">no username</span>}</div>
-        <div>{camera.hasPassword ? 'password set' : <span className="muted">no password</span>}</div>
+      <td className="status-cell">
+        <StatusBadge
+          status={camera.status}
+          reason={camera.statusReason}
+          nextAttemptAt={nextAttemptOf(camera, health)}
+        />
       </td>
-      <td className="nowrap">{camera.enabled ? 'Yes' : <span className="muted">No</span>}</td>
-      <td>
-        <StatusBadge status={camera.status} reason={camera.statusReason} />
+      <td className="health-cell">
+        <HealthSummary camera={camera} health={health} receivedAt={receivedAt} />
       </td>
-      <td className="actions">
+      <td className="actions actions--stacked">
         <button
           type="button"
           className="button button--small"
@@ -75,21 +99,69 @@ function CameraRow({
 
 /** The camera list with add, edit and remove. It follows the engine's events, so other windows' edits show. */
 export function CamerasPage() {
-  const cameras = useCameras((state) => state.cameras);
+  const { cameras } = useServices();
+  const list = useCameras((state) => state.cameras);
   const loadState = useCameras((state) => state.loadState);
   const loadError = useCameras((state) => state.loadError);
   const reload = useCameras((state) => state.reload);
+  const add = useCameras((state) => state.add);
+  const healthById = useHealth((state) => state.byId);
+  const receivedAt = useHealth((state) => state.receivedAt);
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [addingDemo, setAddingDemo] = useState(false);
+  const [demoError, setDemoError] = useState<string | null>(null);
   const close = () => setDialog(null);
+  useHealthPolling();
+
+  async function addDemo(): Promise<void> {
+    setAddingDemo(true);
+    setDemoError(null);
+    try {
+      // Another window may take the same name and URL meanwhile; then reload and pick the next ones.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await add(nextDemoCamera(cameras.getState().cameras));
+          return;
+        } catch (error) {
+          if (!(error instanceof RemoteError && error.code === 'conflict') || attempt >= 3) throw error;
+          await cameras.getState().reload();
+        }
+      }
+    } catch (error) {
+      setDemoError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setAddingDemo(false);
+    }
+  }
 
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page__header">
         <h1 id="page-title">Cameras</h1>
-        <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'add' })}>
-          Add camera
-        </button>
+        <div className="page__actions">
+          <button
+            type="button"
+            className="button"
+            onClick={() => void addDemo()}
+            disabled={addingDemo}
+            title="A built-in test pattern that records like a real camera"
+          >
+            {addingDemo ? 'Adding demo camera…' : 'Add demo camera'}
+          </button>
+          <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'add' })}>
+            Add camera
+          </button>
+        </div>
       </header>
+
+      {demoError === null ? null : (
+        <div className="notice notice--error" role="alert" data-testid="demo-error">
+          <p>The demo camera could not be added: {demoError}</p>
+          <button type="button" className="button button--small" onClick={() => setDemoError(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
 
       {loadState === 'error' ? (
         <div className="notice notice--error" role="alert">
@@ -102,33 +174,37 @@ export function CamerasPage() {
 
       {loadState === 'loading' || loadState === 'idle' ? <p className="muted">Loading cameras…</p> : null}
 
-      {loadState === 'ready' && cameras.length === 0 ? (
+      {loadState === 'ready' && list.length === 0 ? (
         <div className="empty" data-testid="cameras-empty">
-          <p>No cameras yet.</p>
-          <p className="muted">Add one with its RTSP URL, or demo:name for the built-in test source.</p>
+          <p>No cameras yet — add one, or add a demo camera to see OmniSight work.</p>
+          <p className="muted">
+            A camera needs its RTSP URL; the demo camera is a built-in test pattern that records like a real
+            one.
+          </p>
         </div>
       ) : null}
 
-      {cameras.length > 0 ? (
+      {list.length > 0 ? (
         <div className="table-wrap">
           <table className="table" data-testid="camera-list">
             <thead>
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Streams</th>
-                <th scope="col">Credentials</th>
-                <th scope="col">Enabled</th>
                 <th scope="col">Status</th>
+                <th scope="col">Recording</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {cameras.map((camera) => (
+              {list.map((camera) => (
                 <CameraRow
                   key={camera.id}
                   camera={camera}
+                  health={healthById[camera.id]}
+                  receivedAt={receivedAt}
                   onEdit={() => setDialog({ kind: 'edit', camera })}
                   onRemove={() => setDialog({ kind: 'remove', camera })}
                 />

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../../common/contract/index.js';
 import { makeCamera } from '../../testing.js';
-import { addInputOf, EMPTY_FORM, errorsFromRemote, formValuesOf, updateInputOf } from './camera-form.js';
+import {
+  addInputOf,
+  EMPTY_FORM,
+  errorsFromRemote,
+  formValuesOf,
+  parseSeconds,
+  updateInputOf,
+} from './camera-form.js';
+import { nextDemoCamera } from './demo-camera.js';
 
 describe('camera form', () => {
   it('leaves out empty optional fields when adding', () => {
@@ -14,8 +22,31 @@ describe('camera form', () => {
     });
   });
 
+  it('leaves out the default segment length and transport, and sends others', () => {
+    const base = { ...EMPTY_FORM, name: 'Gate', rtspUrl: 'rtsp://192.0.2.1/a' };
+    expect(addInputOf(base)).not.toHaveProperty('segmentSeconds');
+    expect(addInputOf(base)).not.toHaveProperty('rtspTransport');
+    expect(addInputOf({ ...base, segmentSeconds: '300', rtspTransport: 'udp' })).toMatchObject({
+      segmentSeconds: 300,
+      rtspTransport: 'udp',
+    });
+  });
+
+  it('reads typed seconds strictly: anything but a plain number is NaN for the schema to refuse', () => {
+    expect(parseSeconds(' 60 ')).toBe(60);
+    expect(parseSeconds('2.5')).toBe(2.5);
+    expect(parseSeconds('-3')).toBe(-3);
+    for (const text of ['', ' ', '1e2', '0x10', '12s', 'Infinity']) expect(parseSeconds(text)).toBeNaN();
+  });
+
   it('sends nothing but the id for an unchanged edit', () => {
-    const camera = makeCamera({ subStreamUrl: 'rtsp://192.0.2.1/sub', username: 'u', hasPassword: true });
+    const camera = makeCamera({
+      subStreamUrl: 'rtsp://192.0.2.1/sub',
+      username: 'u',
+      hasPassword: true,
+      segmentSeconds: 15,
+      rtspTransport: 'udp',
+    });
     expect(updateInputOf(camera, formValuesOf(camera))).toEqual({ id: camera.id });
   });
 
@@ -58,5 +89,21 @@ describe('camera form', () => {
     expect(errorsFromRemote(new RemoteError({ code: 'unavailable', message: 'Down.' }))).toEqual({
       form: 'Down.',
     });
+  });
+});
+
+describe('demo camera', () => {
+  it('starts with “Demo camera” on demo:test-pattern', () => {
+    expect(nextDemoCamera([])).toEqual({ name: 'Demo camera', rtspUrl: 'demo:test-pattern' });
+  });
+
+  it('takes the first free name and the first free URL, each on its own', () => {
+    expect(
+      nextDemoCamera([
+        { name: 'demo camera', rtspUrl: 'demo:test-pattern-2' },
+        { name: 'Demo camera 2', rtspUrl: 'demo:test-pattern' },
+        { name: 'Demo camera 4', rtspUrl: 'demo:test-pattern-3' },
+      ]),
+    ).toEqual({ name: 'Demo camera 3', rtspUrl: 'demo:test-pattern-4' });
   });
 });

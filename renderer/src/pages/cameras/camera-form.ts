@@ -3,9 +3,12 @@ import {
   CameraUpdateInput,
   fieldIssues,
   RemoteError,
+  SEGMENT_SECONDS_DEFAULT,
   type Camera,
   type FieldIssue,
 } from '../../../../common/contract/index.js';
+
+export type RtspTransportChoice = Camera['rtspTransport'];
 
 /** What the add and edit forms hold; every text field is a string, empty when not given. */
 export interface CameraFormValues {
@@ -18,9 +21,21 @@ export interface CameraFormValues {
   /** Edit form only: sends `password: null`. */
   clearPassword: boolean;
   enabled: boolean;
+  /** As typed; checked with the contract's schema (2 to 900 whole seconds). */
+  segmentSeconds: string;
+  rtspTransport: RtspTransportChoice;
 }
 
-export const CAMERA_FIELDS = ['name', 'rtspUrl', 'subStreamUrl', 'username', 'password', 'enabled'] as const;
+export const CAMERA_FIELDS = [
+  'name',
+  'rtspUrl',
+  'subStreamUrl',
+  'username',
+  'password',
+  'enabled',
+  'segmentSeconds',
+  'rtspTransport',
+] as const;
 export type CameraField = (typeof CAMERA_FIELDS)[number];
 
 export const FIELD_LABELS: Readonly<Record<CameraField, string>> = {
@@ -30,6 +45,8 @@ export const FIELD_LABELS: Readonly<Record<CameraField, string>> = {
   username: 'Username',
   password: 'Password',
   enabled: 'Enabled',
+  segmentSeconds: 'Segment length',
+  rtspTransport: 'RTSP transport',
 };
 
 /** A message per field, plus `form` for what belongs to no field. */
@@ -43,7 +60,18 @@ export const EMPTY_FORM: CameraFormValues = {
   password: '',
   clearPassword: false,
   enabled: true,
+  segmentSeconds: String(SEGMENT_SECONDS_DEFAULT),
+  rtspTransport: 'tcp',
 };
+
+/**
+ * The typed segment length as a number for the schema to judge: empty or not a number becomes NaN, which the
+ * schema answers with "must be a number of seconds".
+ */
+export function parseSeconds(text: string): number {
+  const trimmed = text.trim();
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
 
 export function formValuesOf(camera: Camera): CameraFormValues {
   return {
@@ -54,11 +82,15 @@ export function formValuesOf(camera: Camera): CameraFormValues {
     password: '',
     clearPassword: false,
     enabled: camera.enabled,
+    segmentSeconds: String(camera.segmentSeconds),
+    rtspTransport: camera.rtspTransport,
   };
 }
 
 export function addInputOf(values: CameraFormValues): CameraAddInput {
   const subStreamUrl = values.subStreamUrl.trim();
+  const segmentSeconds = parseSeconds(values.segmentSeconds);
+  // The defaults are the engine's too; leaving them out keeps the request to what the operator chose.
   return {
     name: values.name,
     rtspUrl: values.rtspUrl.trim(),
@@ -66,6 +98,8 @@ export function addInputOf(values: CameraFormValues): CameraAddInput {
     ...(subStreamUrl === '' ? {} : { subStreamUrl }),
     ...(values.username === '' ? {} : { username: values.username }),
     ...(values.password === '' ? {} : { password: values.password }),
+    ...(segmentSeconds === SEGMENT_SECONDS_DEFAULT ? {} : { segmentSeconds }),
+    ...(values.rtspTransport === 'tcp' ? {} : { rtspTransport: values.rtspTransport }),
   };
 }
 
@@ -83,6 +117,9 @@ export function updateInputOf(camera: Camera, values: CameraFormValues): CameraU
   if (values.clearPassword) input.password = null;
   else if (values.password !== '') input.password = values.password;
   if (values.enabled !== camera.enabled) input.enabled = values.enabled;
+  const segmentSeconds = parseSeconds(values.segmentSeconds);
+  if (segmentSeconds !== camera.segmentSeconds) input.segmentSeconds = segmentSeconds;
+  if (values.rtspTransport !== camera.rtspTransport) input.rtspTransport = values.rtspTransport;
   return input;
 }
 
