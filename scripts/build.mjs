@@ -79,7 +79,15 @@ if (workerEntries.length > 0) {
 // Benchmarks: each bench/<name>.ts with a main becomes out/bench/<name>.js (npm run bench:<name>).
 const benchEntries = ['bench/record.ts'].filter((entry) => fs.existsSync(path.join(root, entry)));
 if (benchEntries.length > 0) {
-  jobs.push(esbuild({ ...common, entryPoints: benchEntries, outdir: 'out/bench', format: 'esm', packages: 'external' }));
+  jobs.push(
+    esbuild({
+      ...common,
+      entryPoints: benchEntries,
+      outdir: 'out/bench',
+      format: 'esm',
+      packages: 'external',
+    }),
+  );
 }
 
 jobs.push(
