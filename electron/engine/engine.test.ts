@@ -175,3 +175,31 @@ describe('engine.call', () => {
     expect((await errorOf(engine.call('cameras.list', {}))).code).toBe('unavailable');
   });
 });
+
+describe('FFmpeg discovery', () => {
+  it('uses the ffmpegPath setting first and reports a bad one clearly instead of crashing', async () => {
+    await engine.stop();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path.join(dataDir, 'omnisight.db'));
+    db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(
+      'ffmpegPath',
+      JSON.stringify('/nonexistent/ffmpeg'),
+      now,
+    );
+    db.close();
+    engine = await createEngine({
+      dataDir,
+      migrationsDir: MIGRATIONS,
+      version: '9.9.9',
+      clock,
+      record: false,
+    });
+    const info = (await engine.call('system.info', {})) as {
+      ffmpeg: { source: string } | null;
+      ffmpegProblem: string | null;
+    };
+    // The bad setting is skipped with its reason; discovery goes on to the FFmpeg on PATH.
+    expect(info.ffmpeg?.source).toBe('path');
+    expect(info.ffmpegProblem).toBeNull();
+  });
+});

@@ -18,7 +18,9 @@ import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
 import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
+import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
+import { settings } from './db/schema.js';
 import { createEventBus } from './events/event-bus.js';
 import { createSilentLogger } from './logging/logger.js';
 import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
@@ -90,7 +92,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = createEventBus(logger);
   const cameraService = createCameraService({ db: database.db, clock, events, logger });
 
-  const ffmpeg = await locateFfmpeg({ settingsPath: options.ffmpegPath ?? null });
+  // The settings row `ffmpegPath` (a JSON string) wins over discovery; an option passed in wins over both.
+  const stored = database.db.select().from(settings).where(eq(settings.key, 'ffmpegPath')).get()?.value;
+  const settingsPath =
+    options.ffmpegPath ?? (typeof stored === 'string' && stored.trim() !== '' ? stored : null);
+  const ffmpeg = await locateFfmpeg({ settingsPath });
+  if (settingsPath !== null && !('problem' in ffmpeg) && ffmpeg.source !== 'settings') {
+    logger.warn(
+      { component: 'engine', settingsPath },
+      'The FFmpeg set in settings does not run; using the one found instead',
+    );
+  }
   const ffmpegInfo = 'problem' in ffmpeg ? null : ffmpeg;
   const ffmpegProblem = 'problem' in ffmpeg ? ffmpeg.problem : null;
   if (ffmpegInfo === null) logger.error({ component: 'engine' }, ffmpegProblem ?? 'FFmpeg is not available');
