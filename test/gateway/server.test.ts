@@ -48,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   socket.close();
   await server.stop();
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
 describe('headless server', () => {
@@ -168,6 +169,7 @@ describe('headless server', () => {
   it('stops gracefully on SIGTERM with exit code 0', async () => {
     const other = await startServer();
     expect(await other.stop()).toBe(0);
+    fs.rmSync(other.dataDir, { recursive: true, force: true });
     expect(other.output()).toContain('Shutting down (SIGTERM)');
     expect(other.output()).toContain('Engine stopped');
   });

@@ -80,4 +80,5 @@ it('survives kill -9 while recording', async () => {
     const lastEnd = Math.max(...beforeCrash.map((row) => row.end_time));
     expect(killedAt - lastEnd).toBeLessThanOrEqual(2000);
   }
+  fs.rmSync(first.dataDir, { recursive: true, force: true });
 }, 120_000);

@@ -17,6 +17,8 @@ export interface TestEngine {
   events: { event: EventName; payload: unknown; at: number }[];
   logText(): string;
   add(argument: Record<string, unknown>): Promise<Camera>;
+  /** Stops the engine and removes its data directory (recordings included). */
+  close(): Promise<void>;
 }
 
 export async function startTestEngine(options: Partial<EngineOptions> = {}): Promise<TestEngine> {
@@ -43,6 +45,11 @@ export async function startTestEngine(options: Partial<EngineOptions> = {}): Pro
         .map((name) => fs.readFileSync(path.join(logDir, name), 'utf8'))
         .join('\n'),
     add: async (argument) => (await engine.call('cameras.add', argument)) as Camera,
+    close: async () => {
+      await engine.stop();
+      logger.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -48,7 +48,7 @@ describe('recording', () => {
   let rig: TestEngine;
 
   afterAll(async () => {
-    await rig.engine.stop();
+    await rig.close();
   });
 
   it('records two cameras for 30 s: every segment plays, has its row, and runs leave no gap over 1 s', async () => {
@@ -165,7 +165,7 @@ describe('a wrong password', () => {
       );
       expect(rig.logText()).not.toContain(PASSWORD);
     } finally {
-      await rig.engine.stop();
+      await rig.close();
     }
   }, 90_000);
 });
@@ -188,7 +188,8 @@ describe('a stalled camera', () => {
         'watchdog restart',
       );
       expect(restart.reason).toMatch(/stalled/);
-      expect(restart.at - stalledAt).toBeLessThan(12_000);
+      // 6 s without video, the 1 s watchdog tick, then SIGTERM and at most 5 s before SIGKILL.
+      expect(restart.at - stalledAt).toBeLessThan(15_000);
       camera('front').resume();
       const resumedAt = Date.now();
       await waitFor(
@@ -197,7 +198,7 @@ describe('a stalled camera', () => {
         'recording after the stall',
       );
     } finally {
-      await rig.engine.stop();
+      await rig.close();
     }
   }, 90_000);
 });

@@ -375,6 +375,8 @@ export class StreamSupervisor {
       if (outcome.watchdogReason !== null) {
         clearInterval(watchdog);
         logger.warn({}, outcome.watchdogReason);
+        // Say so at once: a stalled FFmpeg may take the whole SIGTERM grace to exit.
+        this.setStatus({ status: 'reconnecting', reason: outcome.watchdogReason, nextAttemptAt: null });
         void child.stop(STOP_GRACE_MS);
       }
     }, 1000);
