@@ -11,7 +11,6 @@ import {
   methods,
   parseArgument,
   type Handlers,
-  type MethodName,
 } from '../../common/contract/index.js';
 import { createCameraService } from './cameras/camera-service.js';
 import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
@@ -223,10 +222,4 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
     recording,
   };
-}
-
-/** Narrows a method name for callers that hold a string (transports). */
-export function assertMethodName(value: string): MethodName {
-  if (!isMethodName(value)) throw new ContractError('not_found', `Unknown method: ${value.slice(0, 64)}`);
-  return value;
 }

@@ -45,7 +45,8 @@ export class CameraRecorder {
   readonly sub: StreamSupervisor | null;
   private lastSegmentEnd: number | null = null;
   private openWriter: SegmentWriter | null = null;
-  droppedFragments = 0;
+  /** Fragments lost by the writers of sessions that have ended; the open writer's count is added live. */
+  private droppedInEndedSessions = 0;
   quarantined = 0;
   private readonly logger: Logger;
 
@@ -86,6 +87,11 @@ export class CameraRecorder {
 
   get lastSegmentEndTime(): number | null {
     return this.lastSegmentEnd;
+  }
+
+  /** Fragments lost because their segment file could not be written, since this recorder started. */
+  get droppedFragments(): number {
+    return this.droppedInEndedSessions + (this.openWriter?.droppedFragments ?? 0);
   }
 
   get currentFile(): string | null {
@@ -170,10 +176,10 @@ export class CameraRecorder {
           index.markStreamRecording(streamId);
         }
         writer.push(fragment, startTime);
-        this.droppedFragments = writer.droppedFragments;
       },
       ended: async (reason: string) => {
         await writer.finish();
+        this.droppedInEndedSessions += writer.droppedFragments;
         if (this.openWriter === writer) this.openWriter = null;
         index.endStream(streamId, clock.now(), reason);
         if (recordingId !== null)

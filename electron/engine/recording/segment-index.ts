@@ -3,7 +3,7 @@
  * continuous run, a `segments` row per closed file. Small synchronous statements: better-sqlite3 runs them in
  * microseconds, well inside the 2 s a closed segment has to be indexed.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/open-database.js';
 import { recordings, segments, streams } from '../db/schema.js';
 import type { ClosedSegment } from './segment-writer.js';
@@ -93,7 +93,7 @@ export function createSegmentIndex(db: Db): SegmentIndex {
       return db
         .update(recordings)
         .set({ status: 'interrupted' })
-        .where(and(eq(recordings.status, 'recording')))
+        .where(eq(recordings.status, 'recording'))
         .run().changes;
     },
   };
