@@ -147,6 +147,9 @@ export function createCameraService(deps: {
         createdAt: now,
         updatedAt: now,
         removedAt: null,
+        // Retention is edited on the Storage page (storage.settings.set); null keeps the global rules.
+        retainDays: null,
+        retainEventDays: null,
       };
       db.insert(cameras).values(row).run();
       const camera = toCamera(row);

@@ -8,7 +8,16 @@ import { openDatabase, type OpenedDatabase } from './open-database.js';
 import * as schema from './schema.js';
 
 const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../drizzle');
-const TABLES = ['cameras', 'detected_objects', 'events', 'recordings', 'segments', 'settings', 'streams'];
+const TABLES = [
+  'cameras',
+  'detected_objects',
+  'events',
+  'exports',
+  'recordings',
+  'segments',
+  'settings',
+  'streams',
+];
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
 const STAMP = '2025-01-02T03-04-05-006Z';
 

@@ -36,6 +36,13 @@ export const cameras = sqliteTable(
      * retention ages it out, and its id is never reused.
      */
     removedAt: integer(),
+    /** Days to keep continuous footage; null keeps it until the size limit or the free-space floor needs room. */
+    retainDays: integer(),
+    /**
+     * Days to keep footage around events (the event plus its pre- and post-roll); at least `retainDays`.
+     * Null: as long as continuous footage.
+     */
+    retainEventDays: integer(),
   },
   (table) => [
     // Two live cameras may not share a stream; a removed camera's URL may be added again.
@@ -99,7 +106,10 @@ export const segments = sqliteTable(
     fileSize: integer().notNull(),
   },
   (table) => [
-    index('segments_camera_start_idx').on(table.cameraId, table.startTime),
+    // Covers the day-coverage query (no table lookups) and retention by age per camera.
+    index('segments_camera_start_end_idx').on(table.cameraId, table.startTime, table.endTime),
+    // Oldest first across all cameras, for the size and free-space passes of retention.
+    index('segments_start_idx').on(table.startTime),
     index('segments_recording_idx').on(table.recordingId),
     uniqueIndex('segments_file_path_unique').on(table.filePath),
   ],
@@ -129,6 +139,10 @@ export const events = sqliteTable(
   (table) => [
     index('events_camera_start_idx').on(table.cameraId, table.startTime),
     index('events_type_start_idx').on(table.type, table.startTime),
+    // Retention asks for the few locked events on every pass.
+    index('events_locked_idx')
+      .on(table.cameraId, table.startTime)
+      .where(sql`${table.locked} = 1`),
   ],
 );
 
@@ -158,3 +172,30 @@ export const settings = sqliteTable('settings', {
   value: text({ mode: 'json' }).notNull(),
   updatedAt: integer().notNull(),
 });
+
+/** A clip export: one MP4 per camera for a UTC range, written under the exports folder. */
+export const exports = sqliteTable(
+  'exports',
+  {
+    id: text().primaryKey(),
+    cameraIds: text({ mode: 'json' }).$type<string[]>().notNull(),
+    startTime: integer().notNull(),
+    endTime: integer().notNull(),
+    /** `queued`, `running`, `done`, `failed` or `cancelled`. */
+    status: text().notNull(),
+    /** 0..1 */
+    progress: real().notNull().default(0),
+    /** Relative to the exports folder; null until written. */
+    filePath: text(),
+    fileSize: integer(),
+    /** The gaps inside the range that had no footage: `[{ cameraId, start, end }]`. */
+    gaps: text({ mode: 'json' })
+      .$type<{ cameraId: string; start: number; end: number }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    error: text(),
+    createdAt: integer().notNull(),
+    finishedAt: integer(),
+  },
+  (table) => [index('exports_created_idx').on(table.createdAt)],
+);
