@@ -14,10 +14,22 @@ import {
   CameraStatusChanged,
   CameraUpdateInput,
 } from './cameras.js';
+import {
+  EventIdInput,
+  EventLockResult,
+  StorageLowSpace,
+  StorageReconcileInput,
+  StorageSettings,
+  StorageSettingsInput,
+  StorageStatus,
+  TimelineDay,
+  TimelineDayInput,
+} from './storage.js';
 import { Health, NoArgument, SystemInfo } from './system.js';
 
 export * from './cameras.js';
 export * from './errors.js';
+export * from './storage.js';
 export * from './system.js';
 export * from './validation.js';
 
@@ -49,6 +61,33 @@ export const methods = {
     z.object({ id: z.string(), recordings: z.literal('keep') }),
     'Removes a camera, keeping its recordings.',
   ),
+  'storage.status': method(
+    NoArgument,
+    StorageStatus,
+    'Recordings root state, disk total/free, bytes used (from the index), per-camera footage and cleanup.',
+  ),
+  'storage.settings.get': method(
+    NoArgument,
+    StorageSettings,
+    'Retention rules: global limits and per camera.',
+  ),
+  'storage.settings.set': method(
+    StorageSettingsInput,
+    StorageSettings,
+    'Changes the given retention rules and runs a cleanup pass with them.',
+  ),
+  'storage.reconcile': method(
+    StorageReconcileInput,
+    StorageStatus,
+    'Reconciles disk and index again (acceptLoss: even when more than half of the index would go).',
+  ),
+  'timeline.day': method(
+    TimelineDayInput,
+    TimelineDay,
+    'Recorded coverage per camera in a UTC range, as merged contiguous spans.',
+  ),
+  'events.lock': method(EventIdInput, EventLockResult, 'Locks an event: its footage survives retention.'),
+  'events.unlock': method(EventIdInput, EventLockResult, 'Unlocks an event: retention rules apply again.'),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {
@@ -56,6 +95,10 @@ export const events = {
   'cameras.updated': Camera,
   'cameras.removed': z.object({ id: z.string() }),
   'cameras.statusChanged': CameraStatusChanged,
+  /** The disk is under the floor or a write failed for lack of space; cleanup is running or could not help. */
+  'storage.lowSpace': StorageLowSpace,
+  /** The storage state changed (low space, stopped, root problem, back to ok, reconciliation). */
+  'storage.statusChanged': StorageStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Methods = typeof methods;

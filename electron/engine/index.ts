@@ -17,6 +17,8 @@ import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
 import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
+import { createLeaseRegistry } from './storage/leases.js';
+import { createStorageService, type StorageService } from './storage/storage-service.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
 import { settings } from './db/schema.js';
@@ -57,6 +59,8 @@ export interface Engine extends EngineApi {
   /** Stops children and closes the database. Safe to call twice. */
   stop(): Promise<void>;
   readonly recording: RecordingManager;
+  /** Retention, disk-full handling, the root check and the day timeline; `storage.leases` is the engine's lease registry. */
+  readonly storage: StorageService;
 }
 
 export const DATABASE_FILE_NAME = 'omnisight.db';
@@ -110,7 +114,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       { component: 'engine', ffmpeg: ffmpegInfo.ffmpegPath, version: ffmpegInfo.version },
       'Using FFmpeg',
     );
-  fs.mkdirSync(recordingsDir, { recursive: true, mode: 0o750 });
   const recording = createRecordingManager({
     db: database.db,
     cameras: cameraService,
@@ -123,11 +126,28 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(options.readTimeoutMs === undefined ? {} : { readTimeoutMs: options.readTimeoutMs }),
     ...(options.stallMs === undefined ? {} : { stallMs: options.stallMs }),
     pidDir: path.join(dataDir, 'run'),
+    afterRepair: () => storage.reconcileAtStart(),
+    onWriteError: (cameraId, error) => storage.writeFailed(cameraId, error),
   });
+  // One registry for the whole engine: exports (and later playback) acquire, retention checks.
+  const segmentLeases = createLeaseRegistry();
+  const storage = createStorageService({
+    db: database.db,
+    sqlite: database.sqlite,
+    recordingsDir,
+    clock,
+    logger,
+    events,
+    leases: segmentLeases,
+    recording: () => recording,
+  });
+  // Before any recorder: a root that is missing or not ours blocks recording (and the crash repair).
+  storage.checkRootAtStart();
   const recordingEnabled = options.record ?? true;
   if (recordingEnabled) {
     await endLeftoverProcesses(path.join(dataDir, 'run'), logger);
     recording.start();
+    storage.start();
     for (const event of ['cameras.added', 'cameras.updated'] as const) {
       events.on(event, (camera) => void recording.sync(camera.id));
     }
@@ -159,6 +179,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'cameras.add': (input) => Promise.resolve(cameraService.add(input)),
     'cameras.update': (input) => Promise.resolve(cameraService.update(input)),
     'cameras.remove': (input) => Promise.resolve(cameraService.remove(input)),
+    'storage.status': () => Promise.resolve(storage.status()),
+    'storage.settings.get': () => Promise.resolve(storage.settings()),
+    'storage.settings.set': (input) => Promise.resolve(storage.setSettings(input)),
+    'storage.reconcile': (input) => storage.reconcile(input),
+    'timeline.day': (input) => Promise.resolve(storage.timelineDay(input)),
+    'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
+    'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
   };
 
   let stopped = false;
@@ -215,11 +242,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (stopped) return;
       stopped = true;
       // Children first (their last fragments and rows land), then the database.
+      await storage.stop();
       await recording.stop();
       database.close();
       logger.info({ component: 'engine' }, 'Engine stopped');
     },
 
     recording,
+    storage,
   };
 }

@@ -35,6 +35,8 @@ export interface CameraRecorderOptions {
   logger: Logger;
   onStatus: (status: CameraStatus, reason: string | null, nextAttemptAt: number | null) => void;
   onSegment?: (segment: ClosedSegment & { id: number }) => void;
+  /** A segment file could not be opened or written (ENOSPC, EIO, ...): storage decides what to do. */
+  onWriteError?: (error: NodeJS.ErrnoException) => void;
   readTimeoutMs?: number;
   stallMs?: number;
   pidDir?: string;
@@ -163,6 +165,7 @@ export class CameraRecorder {
       },
       onError: (error) => {
         this.logger.error({ code: error.code }, `Writing a segment failed: ${error.code ?? error.message}`);
+        this.options.onWriteError?.(error);
       },
     });
     this.openWriter = writer;

@@ -70,6 +70,68 @@ function recentSegmentFiles(recordingsDir: string, cameraId: string, days: numbe
   return files;
 }
 
+/**
+ * A segment file with no row: indexed when it holds whole video fragments (joining the run of the segment it
+ * continues, else in a new run marked `recovered`), otherwise moved to quarantine. Never deletes.
+ */
+export function indexOrphanFile(deps: {
+  db: Db;
+  index: SegmentIndex;
+  recordingsDir: string;
+  relative: string;
+  logger: Logger;
+}): { indexed: true } | { indexed: false; movedTo: string } {
+  const { db, index, recordingsDir, relative, logger } = deps;
+  const parsed = parseSegmentPath(relative);
+  let summary: ReturnType<typeof summariseSegmentFile> | null = null;
+  if (parsed !== null) {
+    try {
+      summary = summariseSegmentFile(toAbsolute(recordingsDir, relative));
+    } catch (error) {
+      logger.warn({ file: relative, err: error }, 'Unreadable segment file');
+    }
+  }
+  if (parsed === null || summary === null || summary.videoFrames === 0 || summary.durationMs <= 0) {
+    return { indexed: false, movedTo: quarantine(recordingsDir, relative) };
+  }
+  const cameraId = parsed.cameraId;
+  // The file name holds the start to the second. When the file continues an indexed segment (the usual case:
+  // the crash cut the segment after the last one that closed), that segment's end is the exact start and
+  // the file joins its run.
+  const previous = db
+    .select({ endTime: segments.endTime, recordingId: segments.recordingId })
+    .from(segments)
+    .where(
+      and(
+        eq(segments.cameraId, cameraId),
+        gte(segments.endTime, parsed.startMs - 1000),
+        lt(segments.endTime, parsed.startMs + 1000),
+      ),
+    )
+    .orderBy(desc(segments.endTime))
+    .get();
+  const startTime = previous?.endTime ?? parsed.startMs;
+  const endTime = startTime + Math.round(summary.durationMs);
+  const recordingId = previous?.recordingId ?? index.beginRecording(cameraId, startTime);
+  index.addSegment({
+    recordingId,
+    streamId: null,
+    cameraId,
+    segment: {
+      filePath: relative,
+      startTime,
+      endTime,
+      durationMs: endTime - startTime,
+      fileSize: fs.statSync(toAbsolute(recordingsDir, relative)).size,
+      videoFrames: summary.videoFrames,
+    },
+  });
+  if (previous === undefined) {
+    db.update(recordings).set({ status: 'recovered' }).where(eq(recordings.id, recordingId)).run();
+  }
+  return { indexed: true };
+}
+
 export function reconcileAfterCrash(deps: {
   db: Db;
   index: SegmentIndex;
@@ -99,52 +161,9 @@ export function reconcileAfterCrash(deps: {
     }
     for (const relative of files) {
       if (known.has(relative)) continue;
-      const parsed = parseSegmentPath(relative);
-      let summary: ReturnType<typeof summariseSegmentFile> | null = null;
-      try {
-        summary = summariseSegmentFile(toAbsolute(recordingsDir, relative));
-      } catch (error) {
-        logger.warn({ file: relative, err: error }, 'Unreadable segment file');
-      }
-      if (parsed === null || summary === null || summary.videoFrames === 0 || summary.durationMs <= 0) {
-        quarantined.push(quarantine(recordingsDir, relative));
-        continue;
-      }
-      // The file name holds the start to the second. When the file continues an indexed segment (the usual case:
-      // the crash cut the segment after the last one that closed), that segment's end is the exact start and
-      // the file joins its run.
-      const previous = db
-        .select({ endTime: segments.endTime, recordingId: segments.recordingId })
-        .from(segments)
-        .where(
-          and(
-            eq(segments.cameraId, cameraId),
-            gte(segments.endTime, parsed.startMs - 1000),
-            lt(segments.endTime, parsed.startMs + 1000),
-          ),
-        )
-        .orderBy(desc(segments.endTime))
-        .get();
-      const startTime = previous?.endTime ?? parsed.startMs;
-      const endTime = startTime + Math.round(summary.durationMs);
-      const recordingId = previous?.recordingId ?? index.beginRecording(cameraId, startTime);
-      index.addSegment({
-        recordingId,
-        streamId: null,
-        cameraId,
-        segment: {
-          filePath: relative,
-          startTime,
-          endTime,
-          durationMs: endTime - startTime,
-          fileSize: fs.statSync(toAbsolute(recordingsDir, relative)).size,
-          videoFrames: summary.videoFrames,
-        },
-      });
-      if (previous === undefined) {
-        db.update(recordings).set({ status: 'recovered' }).where(eq(recordings.id, recordingId)).run();
-      }
-      indexed.push(relative);
+      const outcome = indexOrphanFile({ db, index, recordingsDir, relative, logger });
+      if (outcome.indexed) indexed.push(relative);
+      else quarantined.push(outcome.movedTo);
     }
   }
   if (closedStreams > 0 || indexed.length > 0 || quarantined.length > 0) {

@@ -3,7 +3,7 @@
  * only when what it records changed), reports state to the camera service and answers health figures.
  */
 import { and, eq, gte, sum } from 'drizzle-orm';
-import type { CameraHealth } from '../../../common/contract/index.js';
+import type { CameraHealth, CameraStatus } from '../../../common/contract/index.js';
 import type { CameraRow, CameraService } from '../cameras/camera-service.js';
 import type { Db } from '../db/open-database.js';
 import { segments } from '../db/schema.js';
@@ -27,6 +27,10 @@ export interface RecordingManagerOptions {
   stallMs?: number;
   /** Where FFmpeg pid files live; leftovers from a crashed run are ended at start. */
   pidDir?: string;
+  /** Runs after the crash repair and before any recorder starts (storage's both-ways reconciliation). */
+  afterRepair?: () => void;
+  /** A recorder could not write a segment file (storage runs an emergency cleanup on ENOSPC). */
+  onWriteError?: (cameraId: string, error: NodeJS.ErrnoException) => void;
 }
 
 export interface RecordingManager {
@@ -35,6 +39,16 @@ export interface RecordingManager {
   sync(cameraId: string): Promise<void>;
   health(): CameraHealth[];
   recorder(cameraId: string): CameraRecorder | undefined;
+  /**
+   * Storage says recording must not run (the recordings root is missing or not ours, or the disk is full with
+   * nothing deletable): every recorder stops and every enabled camera shows `error` with the reason. Null
+   * lifts it and the recorders start again (after the crash repair, when start() could not run it).
+   */
+  setBlocked(reason: string | null): Promise<void>;
+  /** A storage notice (low space, cleanup running) shown as the reason of recording cameras; null clears it. */
+  setNotice(reason: string | null): void;
+  /** Segment files being written now, relative to the recordings root. */
+  openFiles(): string[];
   stop(): Promise<void>;
 }
 
@@ -76,6 +90,31 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
   // Camera changes arrive as events; applying them one at a time keeps a fast edit-then-delete in order.
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
+  let started = false;
+  let repaired = false;
+  let blocked: string | null = null;
+  let notice: string | null = null;
+  const lastStatus = new Map<string, { status: CameraStatus; reason: string | null }>();
+
+  function report(cameraId: string, status: CameraStatus, reason: string | null): void {
+    lastStatus.set(cameraId, { status, reason });
+    const shown = notice !== null && status === 'recording' ? notice : reason;
+    cameras.setStatus(cameraId, status, shown, nextAttempts.get(cameraId) ?? null);
+  }
+
+  function repairOnce(): void {
+    if (repaired) return;
+    repaired = true;
+    reconcileAfterCrash({
+      db,
+      index,
+      recordingsDir: options.recordingsDir,
+      cameraIds: cameras.ids(),
+      now: clock.now(),
+      logger,
+    });
+    options.afterRepair?.();
+  }
 
   function startRecorder(row: CameraRow): void {
     if (options.ffmpegPath === null) {
@@ -97,8 +136,11 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
         // A recorder being replaced reports `disabled` as it stops; only the current one speaks.
         if (stopped || running.get(row.id)?.recorder !== recorder) return;
         nextAttempts.set(row.id, nextAttemptAt);
-        cameras.setStatus(row.id, status, reason, nextAttemptAt);
+        report(row.id, status, reason);
       },
+      ...(options.onWriteError === undefined
+        ? {}
+        : { onWriteError: (error: NodeJS.ErrnoException) => options.onWriteError?.(row.id, error) }),
     });
     running.set(row.id, { recorder, key: recorderKey(row) });
     recorder.start();
@@ -109,28 +151,63 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
     const row = cameras.row(cameraId);
     const current = running.get(cameraId);
     const wanted = row !== undefined && row.enabled;
-    if (current !== undefined && (!wanted || current.key !== recorderKey(row))) {
+    if (current !== undefined && (!wanted || blocked !== null || current.key !== recorderKey(row))) {
       running.delete(cameraId);
       await current.recorder.stop();
+    }
+    if (wanted && blocked !== null) {
+      nextAttempts.set(cameraId, null);
+      report(cameraId, 'error', blocked);
+      return;
     }
     if (wanted && !running.has(cameraId)) startRecorder(row);
   }
 
   return {
     start() {
+      started = true;
       const ids = cameras.ids();
-      reconcileAfterCrash({
-        db,
-        index,
-        recordingsDir: options.recordingsDir,
-        cameraIds: ids,
-        now: clock.now(),
-        logger,
-      });
+      if (blocked !== null) {
+        // Nothing is read, repaired or written under a root storage refused; the repair waits for it.
+        for (const id of ids) if (cameras.row(id)?.enabled === true) report(id, 'error', blocked);
+        return;
+      }
+      repairOnce();
       for (const id of ids) {
         const row = cameras.row(id);
         if (row?.enabled === true) startRecorder(row);
       }
+    },
+
+    setBlocked(reason) {
+      if (reason === blocked) return queue;
+      blocked = reason;
+      if (!started) return queue;
+      if (reason !== null) logger.error({}, `Recording stopped: ${reason}`);
+      else logger.info({}, 'Recording resumes');
+      queue = queue
+        .then(async () => {
+          if (blocked === null) repairOnce();
+          for (const id of new Set([...cameras.ids(), ...running.keys()])) await apply(id);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'Applying a storage block to the recorders failed');
+        });
+      return queue;
+    },
+
+    setNotice(reason) {
+      if (reason === notice) return;
+      notice = reason;
+      for (const [id, last] of lastStatus) {
+        if (running.has(id) && last.status === 'recording') report(id, last.status, last.reason);
+      }
+    },
+
+    openFiles() {
+      return [...running.values()]
+        .map((entry) => entry.recorder.currentFile)
+        .filter((file): file is string => file !== null);
     },
 
     sync(cameraId) {

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { CameraId } from './cameras.js';
+
+/** Decimal gigabytes: 1 GB = 10^9 bytes, as disks are sold and as the Storage page shows them. */
+export const BYTES_PER_GB = 1_000_000_000;
+export const RETAIN_DAYS_MAX = 3650;
+export const ROLL_SECONDS_MAX = 600;
+
+const EpochMs = z.number().int('must be whole milliseconds').min(0, 'must not be negative');
+
+const RetainDays = z
+  .number({ error: 'must be a number of days' })
+  .int('must be whole days')
+  .min(1, 'must be at least 1 day')
+  .max(RETAIN_DAYS_MAX, `must be at most ${RETAIN_DAYS_MAX} days`)
+  .nullable();
+
+/**
+ * Retention of one camera. `retainDays`: continuous footage; `retainEventDays`: footage around events (the event
+ * plus its pre- and post-roll), at least as long. Null: no age limit (the size limit and the free-space floor
+ * still apply); a null `retainEventDays` means "as long as continuous footage".
+ */
+export const CameraRetention = z
+  .strictObject({
+    id: CameraId,
+    retainDays: RetainDays,
+    retainEventDays: RetainDays,
+  })
+  .refine(
+    (value) =>
+      value.retainEventDays === null ||
+      value.retainDays === null ||
+      value.retainEventDays >= value.retainDays,
+    { message: 'must be at least the days of continuous footage', path: ['retainEventDays'] },
+  )
+  .refine((value) => !(value.retainDays === null && value.retainEventDays !== null), {
+    message: 'must be empty (keep forever) while continuous footage is kept forever',
+    path: ['retainEventDays'],
+  });
+export type CameraRetention = z.infer<typeof CameraRetention>;
+
+/** The global rules: a size limit for all recordings and a free-space floor (GB and %, whichever is larger). */
+export const StorageLimits = z.strictObject({
+  /** Null: no size limit. */
+  maxTotalGb: z
+    .number({ error: 'must be a number of GB' })
+    .positive('must be more than 0 GB')
+    .max(1_000_000, 'must be at most 1 000 000 GB')
+    .nullable(),
+  minFreeGb: z
+    .number({ error: 'must be a number of GB' })
+    .min(0, 'must not be negative')
+    .max(1_000_000, 'must be at most 1 000 000 GB'),
+  minFreePercent: z
+    .number({ error: 'must be a percentage' })
+    .min(0, 'must not be negative')
+    .max(90, 'must be at most 90 %'),
+  /** Footage kept around an event: this much before its start and after its end. */
+  eventPreRollSeconds: z
+    .number()
+    .int('must be whole seconds')
+    .min(0, 'must not be negative')
+    .max(ROLL_SECONDS_MAX, `must be at most ${ROLL_SECONDS_MAX} s`),
+  eventPostRollSeconds: z
+    .number()
+    .int('must be whole seconds')
+    .min(0, 'must not be negative')
+    .max(ROLL_SECONDS_MAX, `must be at most ${ROLL_SECONDS_MAX} s`),
+});
+export type StorageLimits = z.infer<typeof StorageLimits>;
+
+export const STORAGE_LIMITS_DEFAULT: StorageLimits = {
+  maxTotalGb: null,
+  minFreeGb: 5,
+  minFreePercent: 5,
+  eventPreRollSeconds: 10,
+  eventPostRollSeconds: 10,
+};
+
+export const StorageSettings = z.object({
+  limits: StorageLimits,
+  /** Every camera with footage or configuration, removed ones included (their footage ages out too). */
+  cameras: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      removed: z.boolean(),
+      retainDays: z.number().int().nullable(),
+      retainEventDays: z.number().int().nullable(),
+    }),
+  ),
+});
+export type StorageSettings = z.infer<typeof StorageSettings>;
+
+export const StorageSettingsInput = z.strictObject({
+  limits: StorageLimits.partial().optional(),
+  cameras: z.array(CameraRetention).max(1000, 'must list at most 1000 cameras').optional(),
+});
+
+/** The recordings root as checked at start and on every free-space check. */
+export const RootState = z.enum(['ok', 'missing', 'marker_missing', 'marker_mismatch', 'unreadable']);
+export type RootState = z.infer<typeof RootState>;
+
+/**
+ * `ok`; `low_space` while cleanup makes room (recording continues); `stopped_full` when the disk is under the
+ * floor and nothing can be deleted (recording stopped until space is back); `root_problem` when the recordings
+ * root is missing or not ours (nothing recorded, nothing deleted).
+ */
+export const StorageState = z.enum(['ok', 'low_space', 'stopped_full', 'root_problem']);
+export type StorageState = z.infer<typeof StorageState>;
+
+export const CleanupSummary = z.object({
+  at: EpochMs,
+  reason: z.enum(['scheduled', 'low_space', 'write_error', 'settings']),
+  deletedSegments: z.number().int(),
+  freedBytes: z.number().int(),
+  skippedProtected: z
+    .number()
+    .int()
+    .describe('Candidates kept because locked, leased or around a kept event'),
+  failed: z.number().int().describe('Files that could not be deleted (their rows were kept)'),
+  durationMs: z.number().int(),
+});
+export type CleanupSummary = z.infer<typeof CleanupSummary>;
+
+export const ReconcileSummary = z.object({
+  at: EpochMs,
+  indexed: z.number().int(),
+  removedRows: z.number().int(),
+  quarantined: z.number().int(),
+  /** True when more than half of the index would have gone: nothing was removed. */
+  refused: z.boolean(),
+  message: z.string().nullable(),
+});
+export type ReconcileSummary = z.infer<typeof ReconcileSummary>;
+
+export const CameraStorage = z.object({
+  id: z.string(),
+  name: z.string(),
+  bytes: z.number().int(),
+  segments: z.number().int(),
+  oldestTime: EpochMs.nullable(),
+  newestTime: EpochMs.nullable(),
+  /** Measured over the last 24 h of footage; 0 when none. */
+  bytesPerDay: z.number().int(),
+});
+
+export const StorageStatus = z.object({
+  recordingsDir: z.string(),
+  root: z.object({ state: RootState, problem: z.string().nullable() }),
+  state: StorageState,
+  /** Why the state is not `ok`, in words for the banner. */
+  message: z.string().nullable(),
+  /** Of the volume holding the recordings root (0 when it cannot be read). */
+  totalBytes: z.number().int(),
+  freeBytes: z.number().int(),
+  /** Sum of indexed segment sizes (from the database, never from walking the disk). */
+  usedBytes: z.number().int(),
+  floorBytes: z.number().int(),
+  maxTotalBytes: z.number().int().nullable(),
+  /** At the bitrate measured over the last 24 h, days until cleanup has to start overwriting; null if unknown. */
+  daysRemaining: z.number().nullable(),
+  cameras: z.array(CameraStorage),
+  lastCleanup: CleanupSummary.nullable(),
+  reconcile: ReconcileSummary.nullable(),
+});
+export type StorageStatus = z.infer<typeof StorageStatus>;
+
+export const StorageReconcileInput = z.strictObject({
+  /** Remove rows even when more than half of the index would go (after the operator checked the disk). */
+  acceptLoss: z.boolean().default(false),
+});
+
+export const StorageLowSpace = z.object({
+  at: EpochMs,
+  reason: z.enum(['write_error', 'below_floor', 'nothing_deletable']),
+  freeBytes: z.number().int(),
+  floorBytes: z.number().int(),
+  message: z.string(),
+});
+export type StorageLowSpace = z.infer<typeof StorageLowSpace>;
+
+export const TIMELINE_RANGE_MAX_MS = 7 * 24 * 3_600_000;
+
+export const TimelineDayInput = z
+  .strictObject({
+    /** Default: every camera with footage in the range. */
+    cameraIds: z.array(CameraId).max(256, 'must list at most 256 cameras').optional(),
+    start: EpochMs,
+    end: EpochMs,
+    /** Segments closer than this are one span (default 1000 ms). */
+    joinGapMs: z.number().int().min(0).max(60_000).default(1000),
+  })
+  .refine((value) => value.end > value.start, { message: 'must be after start', path: ['end'] })
+  .refine((value) => value.end - value.start <= TIMELINE_RANGE_MAX_MS, {
+    message: 'must be at most 7 days after start',
+    path: ['end'],
+  });
+
+export const TimelineDay = z.object({
+  start: EpochMs,
+  end: EpochMs,
+  cameras: z.array(
+    z.object({
+      cameraId: z.string(),
+      /** Merged contiguous runs `[start, end]` clipped to the range, oldest first. */
+      spans: z.array(z.tuple([EpochMs, EpochMs])),
+    }),
+  ),
+});
+export type TimelineDay = z.infer<typeof TimelineDay>;
+
+export const EventIdInput = z.strictObject({
+  id: z.number({ error: 'must be an event id' }).int('must be an event id').positive('must be an event id'),
+});
+
+export const EventLockResult = z.object({ id: z.number().int(), locked: z.boolean() });
