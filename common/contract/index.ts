@@ -14,6 +14,7 @@ import {
   CameraStatusChanged,
   CameraUpdateInput,
 } from './cameras.js';
+import { Export, ExportCreateInput, ExportId, ExportIdInput } from './exports.js';
 import {
   EventIdInput,
   EventLockResult,
@@ -29,6 +30,7 @@ import { Health, NoArgument, SystemInfo } from './system.js';
 
 export * from './cameras.js';
 export * from './errors.js';
+export * from './exports.js';
 export * from './storage.js';
 export * from './system.js';
 export * from './validation.js';
@@ -60,6 +62,22 @@ export const methods = {
     CameraRemoveInput,
     z.object({ id: z.string(), recordings: z.literal('keep') }),
     'Removes a camera, keeping its recordings.',
+  ),
+  'exports.create': method(
+    ExportCreateInput,
+    z.array(Export),
+    'Queues one MP4 export per camera for a UTC range (stream copy, gaps skipped).',
+  ),
+  'exports.list': method(NoArgument, z.array(Export), 'All exports, newest first.'),
+  'exports.cancel': method(
+    ExportIdInput,
+    Export,
+    'Cancels a queued or running export; its partial file is removed.',
+  ),
+  'exports.delete': method(
+    ExportIdInput,
+    z.object({ id: ExportId }),
+    'Deletes a finished export and its file.',
   ),
   'storage.status': method(
     NoArgument,
@@ -95,6 +113,10 @@ export const events = {
   'cameras.updated': Camera,
   'cameras.removed': z.object({ id: z.string() }),
   'cameras.statusChanged': CameraStatusChanged,
+  'exports.added': Export,
+  /** Status changes and progress (at most a few times a second while running). */
+  'exports.updated': Export,
+  'exports.removed': z.object({ id: ExportId }),
   /** The disk is under the floor or a write failed for lack of space; cleanup is running or could not help. */
   'storage.lowSpace': StorageLowSpace,
   /** The storage state changed (low space, stopped, root problem, back to ok, reconciliation). */

@@ -17,8 +17,9 @@ import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
 import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
-import { createLeaseRegistry } from './storage/leases.js';
 import { createStorageService, type StorageService } from './storage/storage-service.js';
+import { createExportService, type ExportFile } from './storage/export-service.js';
+import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
 import { settings } from './db/schema.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   dataDir: string;
   /** Root of the recordings tree; defaults to `<dataDir>/recordings`. */
   recordingsDir?: string;
+  /** Where clip exports are written; defaults to `<dataDir>/exports` (outside the recordings tree). */
+  exportsDir?: string;
   /** The committed drizzle migrations folder. */
   migrationsDir: string;
   version: string;
@@ -48,6 +51,8 @@ export interface EngineOptions {
   /** FFmpeg read timeout and stall watchdog, shortened by tests. */
   readTimeoutMs?: number;
   stallMs?: number;
+  /** How often storage checks free space and the root marker (default 5 s), shortened by tests. */
+  freeSpaceCheckMs?: number;
 }
 
 export interface Engine extends EngineApi {
@@ -61,6 +66,12 @@ export interface Engine extends EngineApi {
   readonly recording: RecordingManager;
   /** Retention, disk-full handling, the root check and the day timeline; `storage.leases` is the engine's lease registry. */
   readonly storage: StorageService;
+  /** Leases on segments held by running playback and exports; retention skips leased segments. */
+  readonly segmentLeases: LeaseRegistry;
+  /** A finished export's file by id, for the gateway's download route (throws `ContractError`). */
+  exportFile(id: unknown): ExportFile;
+  /** Resolves once no export is queued or running (tests and benchmarks). */
+  exportsIdle(): Promise<void>;
 }
 
 export const DATABASE_FILE_NAME = 'omnisight.db';
@@ -131,6 +142,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   // One registry for the whole engine: exports (and later playback) acquire, retention checks.
   const segmentLeases = createLeaseRegistry();
+  const exportService = createExportService({
+    db: database.db,
+    recordingsDir,
+    exportsDir: path.resolve(options.exportsDir ?? path.join(dataDir, 'exports')),
+    ffmpegPath: ffmpegInfo?.ffmpegPath ?? null,
+    ffmpegProblem,
+    runner: options.runner ?? nodeProcessRunner,
+    leases: segmentLeases,
+    events,
+    clock,
+    logger,
+  });
+  exportService.start();
   const storage = createStorageService({
     db: database.db,
     sqlite: database.sqlite,
@@ -140,6 +164,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     leases: segmentLeases,
     recording: () => recording,
+    ...(options.freeSpaceCheckMs === undefined ? {} : { freeSpaceCheckMs: options.freeSpaceCheckMs }),
   });
   // Before any recorder: a root that is missing or not ours blocks recording (and the crash repair).
   storage.checkRootAtStart();
@@ -186,6 +211,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'timeline.day': (input) => Promise.resolve(storage.timelineDay(input)),
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
+    'exports.create': (input) => Promise.resolve(exportService.create(input)),
+    'exports.list': () => Promise.resolve(exportService.list()),
+    'exports.cancel': (input) => exportService.cancel(input),
+    'exports.delete': (input) => Promise.resolve(exportService.delete(input)),
   };
 
   let stopped = false;
@@ -242,6 +271,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (stopped) return;
       stopped = true;
       // Children first (their last fragments and rows land), then the database.
+      await exportService.stop();
       await storage.stop();
       await recording.stop();
       database.close();
@@ -250,5 +280,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
     recording,
     storage,
+    segmentLeases,
+    exportFile: (id) => exportService.file(id),
+    exportsIdle: () => exportService.idle(),
   };
 }

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useServices } from './app-context.js';
 import { Placeholder } from './components/Placeholder.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
+import { ExportsPage } from './pages/exports/ExportsPage.js';
 import { SystemPage } from './pages/SystemPage.js';
 import { hrefFor, ROUTES, useRoute, type RouteId } from './routes.js';
 
@@ -15,6 +16,8 @@ function Page({ route }: { route: RouteId }) {
       return <Placeholder title="Playback" message="Playback arrives with issue 5." />;
     case 'events':
       return <Placeholder title="Events" message="Events arrive with issue 6 (detection)." />;
+    case 'exports':
+      return <ExportsPage />;
     case 'cameras':
       return <CamerasPage />;
     case 'system':

@@ -5,6 +5,7 @@ export const ROUTES = [
   { id: 'live', label: 'Live' },
   { id: 'playback', label: 'Playback' },
   { id: 'events', label: 'Events' },
+  { id: 'exports', label: 'Exports' },
   { id: 'cameras', label: 'Cameras' },
   { id: 'system', label: 'System' },
 ] as const;

@@ -12,13 +12,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Server as SocketServer } from 'socket.io';
-import { HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
+import { ContractError, HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
 import { contentSecurityPolicy } from '../../../common/csp.js';
 import type { EngineApi, Logger } from '../ports.js';
 import { ROUTES } from './routes.js';
 
 export interface GatewayOptions {
-  engine: EngineApi & { metrics(): string };
+  engine: EngineApi & {
+    metrics(): string;
+    /** A finished export's file by id; absent on engines without exports. */
+    exportFile?(id: unknown): { path: string; fileName: string };
+  };
   logger: Logger;
   host: string;
   port: number;
@@ -126,6 +130,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.post('/api/rpc/:method', (request: Request<{ method: string }>, response: Response) => {
     void run(response, request.params.method, request.body);
+  });
+
+  // A finished export, looked up by id only (the id is validated; the path comes from the engine), with range
+  // requests so a <video> can seek in it. Not a contract method: the answer is a file, not JSON.
+  app.get('/api/exports/:id/download', (request: Request<{ id: string }>, response: Response) => {
+    let file: { path: string; fileName: string };
+    try {
+      if (engine.exportFile === undefined)
+        throw new ContractError('unsupported', 'This engine has no exports');
+      file = engine.exportFile(request.params.id);
+    } catch (error) {
+      sendError(response, toApiError(error));
+      return;
+    }
+    response.download(file.path, file.fileName, { headers: { 'Content-Type': 'video/mp4' } }, (error) => {
+      if (error !== undefined && !response.headersSent) {
+        logger.error({ err: error }, 'Export download failed');
+        sendError(response, { code: 'internal', message: 'The export file could not be read' });
+      }
+    });
   });
 
   app.get('/api/metrics', (_request, response) => {

@@ -1,0 +1,146 @@
+/**
+ * Export speed against a plain file copy of the same bytes, in the same run. `bench/storage.ts` reports the
+ * two figures (`export_mb_per_s`, `copy_mb_per_s`); run alone it prints them:
+ *
+ *   node out/bench/export-speed.js --mb 200
+ *
+ * Synthetic segments: FFmpeg encodes one 20 s 720p sample once (H.264 + AAC, keyframe every second,
+ * fragmented like the recorder's output), it is cut into 10 s segment files and the files are repeated as one
+ * continuous run until the total reaches the target size. The export covers the whole run, cut at both ends
+ * inside a segment (so the keyframe lookup runs too). Both figures are bytes of segments read per second.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { openDatabase } from '../electron/engine/db/open-database.js';
+import { nodeProcessRunner } from '../electron/engine/ingest/process-runner.js';
+import { makeSampleFmp4 } from '../electron/engine/ingest/sample-media.js';
+import { createSilentLogger } from '../electron/engine/logging/logger.js';
+import { cutSample, seedSegments, type SampleSegment } from '../electron/engine/storage/export-samples.js';
+import { createExportService } from '../electron/engine/storage/export-service.js';
+import { createLeaseRegistry } from '../electron/engine/storage/leases.js';
+
+export interface ExportSpeedOptions {
+  /** An empty temporary folder; the caller removes it. */
+  dir: string;
+  /** Total size of the segments to export; default 200 MB. */
+  targetBytes?: number;
+  /** The committed drizzle migrations; default `<repo>/drizzle`. */
+  migrationsDir?: string;
+  ffmpegPath?: string;
+}
+
+export interface ExportSpeed {
+  export_mb_per_s: number;
+  copy_mb_per_s: number;
+  /** Bytes of segments each side read. */
+  bytes: number;
+  segments: number;
+}
+
+const CAMERA = 'cam-00000be0c1';
+const MB = 1e6;
+const round = (value: number): number => Math.round(value * 10) / 10;
+
+function repoRoot(): string {
+  // Works from bench/ (tsx, vitest) and from out/bench/ (the built benchmark).
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'drizzle', 'meta', '_journal.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('The drizzle migrations folder was not found; pass migrationsDir');
+    dir = parent;
+  }
+  return dir;
+}
+
+export async function measureExportSpeed(options: ExportSpeedOptions): Promise<ExportSpeed> {
+  const targetBytes = options.targetBytes ?? 200 * MB;
+  if (!(targetBytes > 0)) throw new Error('targetBytes must be positive');
+  const recordingsDir = path.join(options.dir, 'recordings');
+  const exportsDir = path.join(options.dir, 'exports');
+  const copyDir = path.join(options.dir, 'copy');
+  fs.mkdirSync(copyDir, { recursive: true });
+
+  const cut = cutSample(
+    makeSampleFmp4({ width: 1280, height: 720, fps: 25, seconds: 20, audio: true }),
+    10_000,
+  );
+  const sampleBytes = cut.reduce((total, segment) => total + segment.bytes.length, 0);
+  const repeats = Math.max(1, Math.ceil(targetBytes / sampleBytes));
+  const run: SampleSegment[] = Array.from({ length: repeats }, () => cut).flat();
+
+  const database = await openDatabase({
+    file: path.join(options.dir, 'omnisight.db'),
+    migrationsDir: options.migrationsDir ?? path.join(repoRoot(), 'drizzle'),
+    logger: createSilentLogger(),
+    clock: { now: () => Date.now() },
+  });
+  try {
+    const start = Date.UTC(2026, 0, 1);
+    const seeded = seedSegments({
+      db: database.db,
+      recordingsDir,
+      cameraId: CAMERA,
+      runs: [{ start, segments: run }],
+    });
+    const bytes = seeded.reduce((total, segment) => total + segment.fileSize, 0);
+
+    // The baseline: the same files copied one by one, as a person would copy them out of the recordings.
+    const copyStarted = performance.now();
+    for (const segment of seeded) {
+      fs.copyFileSync(path.join(recordingsDir, segment.filePath), path.join(copyDir, `${segment.id}.mp4`));
+    }
+    const copySeconds = (performance.now() - copyStarted) / 1000;
+    fs.rmSync(copyDir, { recursive: true, force: true });
+
+    const service = createExportService({
+      db: database.db,
+      recordingsDir,
+      exportsDir,
+      ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
+      ffmpegProblem: null,
+      runner: nodeProcessRunner,
+      leases: createLeaseRegistry(),
+      events: { emit: () => undefined },
+      clock: { now: () => Date.now() },
+      logger: createSilentLogger(),
+    });
+    service.start();
+    const end = seeded.at(-1)?.endTime ?? start;
+    const exportStarted = performance.now();
+    const [created] = service.create({ cameraIds: [CAMERA], startTime: start + 2500, endTime: end - 2500 });
+    await service.idle();
+    const exportSeconds = (performance.now() - exportStarted) / 1000;
+    const result = service.list().find((entry) => entry.id === created?.id);
+    await service.stop();
+    if (result?.status !== 'done') throw new Error(`The export did not finish: ${result?.error ?? 'no row'}`);
+
+    return {
+      export_mb_per_s: round(bytes / MB / exportSeconds),
+      copy_mb_per_s: round(bytes / MB / copySeconds),
+      bytes,
+      segments: seeded.length,
+    };
+  } finally {
+    database.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const index = process.argv.indexOf('--mb');
+  const mb = index === -1 ? 200 : Number(process.argv[index + 1]);
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error('--mb must be a positive number');
+  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'omnisight-export-bench-'));
+  try {
+    process.stdout.write(`${JSON.stringify(await measureExportSpeed({ dir, targetBytes: mb * MB }))}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
