@@ -124,9 +124,9 @@ export function reconcileStorage(options: ReconcileStorageOptions): ReconcileSum
     );
     const reshape = sqlite.prepare(
       `UPDATE recordings SET
-         start_time = coalesce((SELECT min(start_time) FROM segments WHERE recording_id = ?1), start_time),
-         duration_ms = (SELECT coalesce(sum(duration_ms), 0) FROM segments WHERE recording_id = ?1)
-       WHERE id = ?1`,
+         start_time = coalesce((SELECT min(start_time) FROM segments WHERE recording_id = @id), start_time),
+         duration_ms = (SELECT coalesce(sum(duration_ms), 0) FROM segments WHERE recording_id = @id)
+       WHERE id = @id`,
     );
     sqlite.transaction(() => {
       const recordingIds = new Set<number>();
@@ -135,7 +135,7 @@ export function reconcileStorage(options: ReconcileStorageOptions): ReconcileSum
         if (recordingId !== undefined) recordingIds.add(recordingId);
       }
       for (const recordingId of recordingIds) {
-        if (prune.run(recordingId, recordingId).changes === 0) reshape.run(recordingId);
+        if (prune.run(recordingId, recordingId).changes === 0) reshape.run({ id: recordingId });
       }
     })();
     summary.removedRows = missing.length;

@@ -145,14 +145,15 @@ export function createRetention(deps: {
   );
   const reshapeRecording = sqlite.prepare(
     `UPDATE recordings SET
-       start_time = coalesce((SELECT min(start_time) FROM segments WHERE recording_id = ?1), start_time),
-       duration_ms = (SELECT coalesce(sum(duration_ms), 0) FROM segments WHERE recording_id = ?1)
-     WHERE id = ?1`,
+       start_time = coalesce((SELECT min(start_time) FROM segments WHERE recording_id = @id), start_time),
+       duration_ms = (SELECT coalesce(sum(duration_ms), 0) FROM segments WHERE recording_id = @id)
+     WHERE id = @id`,
   );
   const removeRows = sqlite.transaction((ids: number[], recordingIds: Set<number>) => {
     for (const id of ids) deleteSegment.run(id);
     for (const recordingId of recordingIds) {
-      if (pruneRecording.run(recordingId, recordingId).changes === 0) reshapeRecording.run(recordingId);
+      if (pruneRecording.run(recordingId, recordingId).changes === 0)
+        reshapeRecording.run({ id: recordingId });
     }
   });
 

@@ -46,15 +46,23 @@ function insertCamera(id: string): void {
 }
 
 /** One segment row and its file (`bytes` of filler: retention reads sizes from the row, never the disk). */
-function addSegment(cameraId: string, start: number, durationMs: number, bytes = MB): number {
+function addSegment(
+  cameraId: string,
+  start: number,
+  durationMs: number,
+  bytes = MB,
+  inRecording: number | null = null,
+): number {
   const filePath = segmentRelativePath(cameraId, start);
   fs.mkdirSync(path.dirname(toAbsolute(root, filePath)), { recursive: true });
   fs.writeFileSync(toAbsolute(root, filePath), 'x');
-  const recordingId = database.sqlite
-    .prepare(
-      `INSERT INTO recordings (camera_id, start_time, end_time, duration_ms, status) VALUES (?, ?, ?, ?, 'complete')`,
-    )
-    .run(cameraId, start, start + durationMs, durationMs).lastInsertRowid;
+  const recordingId =
+    inRecording ??
+    database.sqlite
+      .prepare(
+        `INSERT INTO recordings (camera_id, start_time, end_time, duration_ms, status) VALUES (?, ?, ?, ?, 'complete')`,
+      )
+      .run(cameraId, start, start + durationMs, durationMs).lastInsertRowid;
   return Number(
     database.sqlite
       .prepare(
@@ -233,6 +241,25 @@ describe('retention', () => {
     expect(segmentStarts(B).slice(0, 2)).toEqual([base + 60_000, base + 3 * 120_000 + 60_000]);
     lease.release();
     expect(service.setLocked(lockedId, false)).toEqual({ id: lockedId, locked: false });
+  });
+
+  it('shortens a run whose oldest segments went, and keeps its row', async () => {
+    const first = addSegment(A, NOW - 3 * DAY_MS, 60_000);
+    const recordingId = database.sqlite
+      .prepare('SELECT recording_id FROM segments WHERE id = ?')
+      .pluck(true)
+      .get(first) as number;
+    addSegment(A, NOW - 3 * DAY_MS + 60_000, 60_000, MB, recordingId);
+    addSegment(A, NOW - DAY_MS, 60_000, MB, recordingId);
+    service.setSettings({ cameras: [{ id: A, retainDays: 2, retainEventDays: null }] });
+    await service.cleanup('settings');
+    expect(segmentStarts(A)).toEqual([NOW - DAY_MS]);
+    expect(
+      database.sqlite.prepare('SELECT start_time, duration_ms FROM recordings WHERE id = ?').get(recordingId),
+    ).toEqual({
+      start_time: NOW - DAY_MS,
+      duration_ms: 60_000,
+    });
   });
 
   it('keeps within the size limit', async () => {

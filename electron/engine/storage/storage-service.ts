@@ -124,7 +124,8 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
   let lowSpace = false;
   let stoppedFull: string | null = null;
   let lastState: StorageState = 'ok';
-  let lastLowSpaceEvent = -Infinity;
+  // When each kind of storage.lowSpace was last pushed; cleared when the episode ends.
+  const lastLowSpaceAt = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
   let waiting: {
     reason: CleanupSummary['reason'];
@@ -170,8 +171,8 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
   ): void {
     const now = clock.now();
     // One event per episode (or per 30 s while it lasts), not one per failed fragment.
-    if (reason !== 'nothing_deletable' && now - lastLowSpaceEvent < 30_000) return;
-    lastLowSpaceEvent = now;
+    if (reason !== 'nothing_deletable' && now - (lastLowSpaceAt.get(reason) ?? -Infinity) < 30_000) return;
+    lastLowSpaceAt.set(reason, now);
     const floor = disk === null ? 0 : floorBytes(store.limits(), disk.totalBytes);
     const text =
       reason === 'nothing_deletable'
@@ -187,6 +188,13 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
       floorBytes: floor,
       message: text,
     });
+  }
+
+  /** Back above the floor with some headroom, so one segment later it does not stop again. */
+  function roomy(disk: DiskSpace | null): boolean {
+    if (disk === null) return false;
+    const floor = floorBytes(store.limits(), disk.totalBytes);
+    return disk.freeBytes >= floor + headroomBytes(floor, disk.totalBytes);
   }
 
   function overLimits(disk: DiskSpace | null): { underFloor: boolean; overSize: boolean } {
@@ -246,6 +254,12 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
       }
     } else if (!underFloor) {
       lowSpace = false;
+      lastLowSpaceAt.clear();
+      // A pass after a settings change (a lower floor) or after space came back lifts a stop at once.
+      if (stoppedFull !== null && !overSize && roomy(after)) {
+        stoppedFull = null;
+        logger.info({}, 'Space is back: recording resumes');
+      }
     }
     announce();
     return summary;
@@ -312,13 +326,7 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
     const disk = diskSpace(recordingsDir);
     const { underFloor, overSize } = overLimits(disk);
     if (stoppedFull !== null) {
-      // Back above the floor with some headroom, so one segment later it does not stop again.
-      const roomy =
-        disk !== null &&
-        disk.freeBytes >=
-          floorBytes(store.limits(), disk.totalBytes) +
-            headroomBytes(floorBytes(store.limits(), disk.totalBytes), disk.totalBytes);
-      if (roomy && !overSize) {
+      if (roomy(disk) && !overSize) {
         stoppedFull = null;
         lowSpace = false;
         logger.info({}, 'Space is back: recording resumes');
