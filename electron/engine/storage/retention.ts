@@ -16,7 +16,6 @@ import type { CameraRetentionRow } from './storage-settings.js';
 
 export const DAY_MS = 24 * 3_600_000;
 const BATCH = 1000;
-const UNLINK_CONCURRENCY = 32;
 
 /** max(GB floor, % of the disk). */
 export function floorBytes(limits: StorageLimits, totalBytes: number): number {
@@ -177,39 +176,36 @@ export function createRetention(deps: {
     isProtected: (candidate: Candidate) => boolean,
   ): Promise<number> {
     const removed: Candidate[] = [];
-    for (let offset = 0; offset < batch.length; offset += UNLINK_CONCURRENCY) {
-      const chunk = batch.slice(offset, offset + UNLINK_CONCURRENCY);
-      // Checked right before the unlink is issued, in the same tick: a lease taken meanwhile is honoured.
-      const unlinks = chunk.map((candidate) => {
-        if (isProtected(candidate) || leases.isLeased(candidate.id)) {
-          tally.skippedProtected += 1;
-          return Promise.resolve(false);
-        }
-        // Only paths we write are ever deleted, whatever a row says.
-        if (parseSegmentPath(candidate.filePath)?.cameraId !== candidate.cameraId) {
-          tally.failed += 1;
-          logger.error(
-            { file: candidate.filePath },
-            'Refusing to delete a segment row with an unexpected path',
-          );
-          return Promise.resolve(false);
-        }
-        return fs.promises.unlink(toAbsolute(recordingsDir, candidate.filePath)).then(
-          () => true,
-          (error: unknown) => {
-            const code = (error as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT') return true;
-            tally.failed += 1;
-            logger.warn({ file: candidate.filePath, code }, 'Could not delete a segment file');
-            return false;
-          },
+    // Synchronous unlinks, a batch (at most 1000) at a time with a yield between batches: measured on the
+    // bench, about twice as fast as promise unlinks through the thread pool, and nothing (a lease, a new row)
+    // can interleave between the protection check and the unlink.
+    for (const candidate of batch) {
+      if (isProtected(candidate) || leases.isLeased(candidate.id)) {
+        tally.skippedProtected += 1;
+        continue;
+      }
+      // Only paths we write are ever deleted, whatever a row says.
+      if (parseSegmentPath(candidate.filePath)?.cameraId !== candidate.cameraId) {
+        tally.failed += 1;
+        logger.error(
+          { file: candidate.filePath },
+          'Refusing to delete a segment row with an unexpected path',
         );
-      });
-      const results = await Promise.all(unlinks);
-      chunk.forEach((candidate, index) => {
-        if (results[index] === true) removed.push(candidate);
-      });
+        continue;
+      }
+      try {
+        fs.unlinkSync(toAbsolute(recordingsDir, candidate.filePath));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') {
+          tally.failed += 1;
+          logger.warn({ file: candidate.filePath, code }, 'Could not delete a segment file');
+          continue;
+        }
+      }
+      removed.push(candidate);
     }
+    await new Promise((resolve) => setImmediate(resolve));
     if (removed.length > 0) {
       removeRows(
         removed.map((candidate) => candidate.id),

@@ -222,7 +222,8 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
       limits: store.limits(),
       cameras: store.cameraRetention(),
       disk,
-      usedBytes: usedBytes.get() as number,
+      // A full scan of the sizes: only when a size limit needs it.
+      usedBytes: store.limits().maxTotalGb === null ? 0 : (usedBytes.get() as number),
       emergency,
     });
     const summary: CleanupSummary = {

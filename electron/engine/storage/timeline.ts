@@ -46,7 +46,8 @@ export function createTimelineQuery(sqlite: Database.Database): TimelineQuery {
       const cameras = ids.map((cameraId) => {
         const spans: [number, number][] = [];
         let current: [number, number] | null = null;
-        for (const row of spansOf.iterate(cameraId, lookBack, end, start) as Iterable<[number, number]>) {
+        // all() beats iterate() here: one native call instead of one per row.
+        for (const row of spansOf.all(cameraId, lookBack, end, start) as [number, number][]) {
           const from = Math.max(row[0], start);
           const to = Math.min(row[1], end);
           if (to <= from) continue;
