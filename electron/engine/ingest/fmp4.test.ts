@@ -56,6 +56,67 @@ describe('Fmp4Reader', () => {
     }
   });
 
+  it('with reuseBuffer, hands out fragments in its own reused memory whose data copies stay intact', () => {
+    const expected = read([sample]).fragments.map((f) => f.data);
+    const seen: Buffer[] = [];
+    const views = new Set<ArrayBufferLike>();
+    const reader = new Fmp4Reader(
+      {
+        onInit: () => undefined,
+        onFragment: (f) => {
+          expect(f.parts).toHaveLength(1);
+          views.add(f.parts[0]!.buffer);
+          // Only valid now: compare the transient bytes at once, keep the copy.
+          expect(Buffer.concat(f.parts).equals(expected[seen.length]!)).toBe(true);
+          seen.push(f.data);
+        },
+      },
+      { reuseBuffer: true },
+    );
+    // The caller reuses its chunk too, as the socket reader does.
+    const chunk = Buffer.alloc(3000);
+    for (let offset = 0; offset < sample.length; offset += chunk.length) {
+      const length = sample.copy(chunk, 0, offset, offset + chunk.length);
+      reader.push(chunk.subarray(0, length));
+      chunk.fill(0xee);
+    }
+    expect(seen.map((data) => data.equals(expected[seen.indexOf(data)]!))).not.toContain(false);
+    expect(seen).toHaveLength(expected.length);
+    // One buffer, grown at most a few times, not one per fragment.
+    expect(views.size).toBeLessThanOrEqual(3);
+  });
+
+  it('reads straight into its buffer, moving and growing it, and keeps the GOP for a new viewer', () => {
+    const expected = read([sample]).fragments;
+    const seen: { data: Buffer; keyframe: boolean; gop: Buffer[] }[] = [];
+    const reader: Fmp4Reader = new Fmp4Reader(
+      {
+        onInit: () => undefined,
+        onFragment: (f) => seen.push({ data: f.data, keyframe: f.keyframe, gop: reader.currentGop() }),
+      },
+      { reuseBuffer: true, keepGop: true, initialBufferBytes: 4096 },
+    );
+    // Reads of odd sizes land in the free space the reader offers, as the socket reader does.
+    let offset = 0;
+    let step = 0;
+    while (offset < sample.length) {
+      const target = reader.readBuffer();
+      expect(target.length).toBeGreaterThanOrEqual(64 * 1024);
+      step += 1;
+      const size = Math.min(target.length, 1 + ((step * 7919) % 20_000));
+      const copied = sample.copy(target, 0, offset, offset + size);
+      offset += copied;
+      reader.written(copied);
+    }
+    expect(seen.map((entry) => entry.data)).toEqual(expected.map((f) => f.data));
+    // After each fragment the kept GOP is every fragment since the last keyframe, this one included.
+    let since: Buffer[] = [];
+    for (const entry of seen) {
+      since = entry.keyframe ? [entry.data] : [...since, entry.data];
+      expect(entry.gop).toEqual(since);
+    }
+  });
+
   it('refuses a box larger than any real fragment', () => {
     const reader = new Fmp4Reader({ onInit: () => undefined, onFragment: () => undefined });
     const header = Buffer.alloc(8);

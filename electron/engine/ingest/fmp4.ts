@@ -28,12 +28,12 @@ export interface InitSegment {
 
 export interface Fragment {
   /**
-   * `moof` + `mdat`, self-contained with `default_base_moof`, as slices of the pipe's chunks: written with one
-   * `writev` and never copied on the recording path.
+   * `moof` + `mdat`, self-contained with `default_base_moof`, written with one `writev`. From a reader with
+   * `reuseBuffer` these point into memory the next read overwrites: use them before `onFragment` returns.
    */
   parts: readonly Buffer[];
   byteLength: number;
-  /** The fragment as one buffer, joined on first use and kept (live viewers need one message). */
+  /** The fragment as one buffer of its own, made on first use and kept (live viewers need one message). */
   readonly data: Buffer;
   /** The fragment's first video sample is a sync sample: a segment may start here. */
   keyframe: boolean;
@@ -213,10 +213,14 @@ function parseTraf(buffer: Buffer, traf: Box): TrafSummary | null {
   return { trackId, decodeTime, duration, samples, firstIsSync };
 }
 
-/** Makes a `Fragment` from its parts; `data` joins them only when someone asks. */
+/**
+ * Makes a `Fragment` from its parts; `data` joins them only when someone asks. `transient` parts are memory
+ * that will be reused: `data` is then always a copy.
+ */
 export function createFragment(
   parts: readonly Buffer[],
   summary: Omit<Fragment, 'parts' | 'byteLength' | 'data'>,
+  transient = false,
 ): Fragment {
   let joined: Buffer | null = null;
   const byteLength = parts.reduce((total, part) => total + part.length, 0);
@@ -226,7 +230,8 @@ export function createFragment(
     byteLength,
     get data() {
       const [only] = parts;
-      joined ??= parts.length === 1 && only !== undefined ? only : Buffer.concat(parts, byteLength);
+      joined ??=
+        parts.length === 1 && only !== undefined && !transient ? only : Buffer.concat(parts, byteLength);
       return joined;
     },
   };
@@ -260,117 +265,187 @@ export interface Fmp4ReaderEvents {
   onFragment(fragment: Fragment): void;
 }
 
+export interface Fmp4ReaderOptions {
+  /**
+   * Hand out fragments whose `parts` point into the reader's own buffer, which later reads reuse: no copy and
+   * no allocation per fragment on the recording path, but `onFragment` must write or copy the bytes before it
+   * returns (`data` is a copy and may be kept). Off by default: every fragment then owns its bytes.
+   */
+  reuseBuffer?: boolean;
+  /**
+   * Keep the fragments since the last keyframe in the buffer (`currentGop()`), so a new live viewer can start
+   * at once without anyone copying every fragment in case a viewer comes.
+   */
+  keepGop?: boolean;
+  /** Initial size of the buffer (tests use a small one to exercise moving and growing). */
+  initialBufferBytes?: number;
+}
+
+/** Initial size of the reader's buffer; it grows (doubling) to fit the largest fragment or GOP seen. */
+const INITIAL_BUFFER_BYTES = 1024 * 1024;
+/** Free space offered to each read. */
+const MIN_READ_BYTES = 64 * 1024;
+/** A GOP larger than this (keyframes minutes apart) is not kept; a new viewer waits for the next keyframe. */
+const MAX_GOP_BYTES = 32 * 1024 * 1024;
+
 /**
- * Push bytes as they arrive from FFmpeg's pipe; init and fragments come out through the callbacks. Throws on
- * malformed input (the caller restarts the session).
+ * Reads FFmpeg's fMP4 output; init and fragments come out through the callbacks. Throws on malformed input
+ * (the caller restarts the session).
+ *
+ * Bytes live in one buffer: the kept GOP (with `keepGop`), then unparsed input. A pipe reader can read
+ * straight into it (`readBuffer()` then `written(n)`, no copy at all); `push(chunk)` copies a chunk in. A
+ * `moof` is taken together with the `mdat` after it, so a fragment is one contiguous slice. When the buffer
+ * runs out of room, what must be kept moves to its front, or it grows.
  */
 export class Fmp4Reader {
-  /** Unconsumed input: chunks as FFmpeg's pipe delivered them, the first one read from `offset`. */
-  private pending: Buffer[] = [];
-  private offset = 0;
-  private pendingBytes = 0;
+  private buffer: Buffer;
+  /** First unparsed byte. */
+  private parsed = 0;
+  /** End of the bytes read. */
+  private used = 0;
+  /** Start and end offsets of the fragments since the last keyframe (only with `keepGop`). */
+  private gop: number[] = [];
   private ftyp: Buffer | null = null;
   private init: InitSegment | null = null;
-  private moof: Buffer | null = null;
   private video: TrackInfo | undefined;
-  private readonly header = Buffer.alloc(16);
+  private readonly reuseBuffer: boolean;
+  private readonly keepGop: boolean;
 
-  constructor(private readonly events: Fmp4ReaderEvents) {}
+  constructor(
+    private readonly events: Fmp4ReaderEvents,
+    options: Fmp4ReaderOptions = {},
+  ) {
+    this.reuseBuffer = options.reuseBuffer ?? false;
+    this.keepGop = options.keepGop ?? false;
+    this.buffer = Buffer.allocUnsafe(options.initialBufferBytes ?? INITIAL_BUFFER_BYTES);
+  }
 
   get initSegment(): InitSegment | null {
     return this.init;
   }
 
+  /** Copies of the fragments since the last keyframe (empty without `keepGop` or before a keyframe). */
+  currentGop(): Buffer[] {
+    const copies: Buffer[] = [];
+    for (let index = 0; index < this.gop.length; index += 2)
+      copies.push(Buffer.from(this.buffer.subarray(this.gop[index], this.gop[index + 1])));
+    return copies;
+  }
+
+  /** Copies `chunk` in and parses; the caller may reuse `chunk` once this returns. */
   push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const target = this.readBuffer();
+      const copied = chunk.copy(target, 0, offset);
+      offset += copied;
+      this.written(copied);
+    }
+  }
+
+  /** Where the next read should land: free space at the end of the buffer (at least 64 KiB). */
+  readBuffer(): Buffer {
+    let needed = MIN_READ_BYTES;
+    // An incomplete box whose size is known must fit whole (a fragment is one slice): make room for it now.
+    let pending = readBox(this.buffer, this.parsed, this.used);
+    if (pending !== null && pending.type === 'moof' && pending.start + pending.size <= this.used) {
+      // The moof is here; its mdat is what is coming.
+      pending = readBox(this.buffer, pending.start + pending.size, this.used) ?? pending;
+    }
+    if (pending !== null && pending.size <= MAX_BOX_BYTES)
+      needed = Math.max(needed, pending.start + pending.size - this.used);
+    if (this.buffer.length - this.used < needed) this.makeRoom(needed);
+    return this.buffer.subarray(this.used);
+  }
+
+  /** `bytes` were read into `readBuffer()`: parse what is complete. */
+  written(bytes: number): void {
+    this.used += bytes;
     for (;;) {
-      if (this.pendingBytes < 8) return;
-      const head = this.peek(Math.min(16, this.pendingBytes));
-      const box = readBox(head, 0, head.length);
+      const box = this.completeBox(this.parsed);
       if (box === null) return;
-      if (box.size > MAX_BOX_BYTES) throw new Error(`MP4 box ${box.type} of ${box.size} bytes is too large`);
-      if (this.pendingBytes < box.size) return;
-      // Media data is passed on as slices of the pipe's chunks (no copy); the small boxes we parse are joined.
-      const parts = this.takeParts(box.size);
-      this.handle(box.type, parts, box.size);
-    }
-  }
-
-  /** The first `bytes` pending bytes, copied into a small scratch buffer when they span chunks. */
-  private peek(bytes: number): Buffer {
-    const first = this.pending[0];
-    if (first === undefined) return Buffer.alloc(0);
-    if (first.length - this.offset >= bytes) return first.subarray(this.offset, this.offset + bytes);
-    let filled = 0;
-    let offset = this.offset;
-    for (const chunk of this.pending) {
-      const copied = chunk.copy(this.header, filled, offset, Math.min(chunk.length, offset + bytes - filled));
-      filled += copied;
-      offset = 0;
-      if (filled >= bytes) break;
-    }
-    return this.header.subarray(0, filled);
-  }
-
-  private takeParts(bytes: number): Buffer[] {
-    const parts: Buffer[] = [];
-    let needed = bytes;
-    while (needed > 0) {
-      const chunk = this.pending[0];
-      if (chunk === undefined) throw new Error('MP4 reader lost track of its input');
-      const available = chunk.length - this.offset;
-      if (available <= needed) {
-        parts.push(this.offset === 0 ? chunk : chunk.subarray(this.offset));
-        this.pending.shift();
-        this.offset = 0;
-        needed -= available;
+      if (box.type === 'moof') {
+        const mdat = this.completeBox(box.start + box.size);
+        if (mdat === null) return;
+        if (mdat.type === 'mdat') {
+          this.fragment(box, mdat);
+          this.parsed = mdat.start + mdat.size;
+          continue;
+        }
+        // A moof without its mdat: nothing to record; skip it.
       } else {
-        parts.push(chunk.subarray(this.offset, this.offset + needed));
-        this.offset += needed;
-        needed = 0;
+        this.handle(box);
+      }
+      this.parsed = box.start + box.size;
+    }
+  }
+
+  /** The box at `offset` when all of it has arrived; throws on a malformed or oversized one. */
+  private completeBox(offset: number): Box | null {
+    const box = readBox(this.buffer, offset, this.used);
+    if (box === null) return null;
+    if (box.size > MAX_BOX_BYTES) throw new Error(`MP4 box ${box.type} of ${box.size} bytes is too large`);
+    return offset + box.size <= this.used ? box : null;
+  }
+
+  /** Ensures `needed` free bytes after `used`: moves the kept bytes to the front, or grows. */
+  private makeRoom(needed: number): void {
+    let keepFrom = this.gop.length > 0 ? (this.gop[0] ?? this.parsed) : this.parsed;
+    if (this.used - keepFrom + needed > MAX_GOP_BYTES + MAX_BOX_BYTES) {
+      this.gop = [];
+      keepFrom = this.parsed;
+    }
+    const kept = this.used - keepFrom;
+    // Grow when moving alone would leave the buffer more than half full, so moves stay rare.
+    if ((kept + needed) * 2 > this.buffer.length) {
+      let size = this.buffer.length;
+      while (size < (kept + needed) * 2) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      this.buffer.copy(grown, 0, keepFrom, this.used);
+      this.buffer = grown;
+    } else {
+      this.buffer.copyWithin(0, keepFrom, this.used);
+    }
+    this.parsed -= keepFrom;
+    this.used -= keepFrom;
+    for (let index = 0; index < this.gop.length; index += 1)
+      this.gop[index] = (this.gop[index] ?? 0) - keepFrom;
+  }
+
+  private fragment(moof: Box, mdat: Box): void {
+    if (this.init === null) return;
+    const summary = parseMoof(this.buffer, moof, this.video);
+    const end = mdat.start + mdat.size;
+    if (this.keepGop) {
+      if (summary.keyframe) this.gop = [moof.start, end];
+      else if (this.gop.length > 0) {
+        const gopStart = this.gop[0] ?? moof.start;
+        if (end - gopStart > MAX_GOP_BYTES) this.gop = [];
+        else this.gop.push(moof.start, end);
       }
     }
-    this.pendingBytes -= bytes;
-    return parts;
+    const view = this.buffer.subarray(moof.start, end);
+    this.events.onFragment(
+      createFragment([this.reuseBuffer ? view : Buffer.from(view)], summary, this.reuseBuffer),
+    );
   }
 
-  private handle(type: string, parts: Buffer[], size: number): void {
-    switch (type) {
+  private handle(box: Box): void {
+    switch (box.type) {
       case 'ftyp':
-        this.ftyp = Buffer.concat(parts, size);
+        this.ftyp = Buffer.from(this.buffer.subarray(box.start, box.start + box.size));
         return;
       case 'moov': {
-        const box = Buffer.concat(parts, size);
-        const tracks = parseMoov(box, {
-          type,
-          start: 0,
-          headerSize: box.readUInt32BE(0) === 1 ? 16 : 8,
-          size: box.length,
-        });
+        const moov = Buffer.from(this.buffer.subarray(box.start, box.start + box.size));
+        const tracks = parseMoov(moov, { ...box, start: 0 });
         this.video = tracks.find((track) => track.kind === 'video');
-        this.init = { data: Buffer.concat(this.ftyp === null ? [box] : [this.ftyp, box]), tracks };
+        this.init = { data: Buffer.concat(this.ftyp === null ? [moov] : [this.ftyp, moov]), tracks };
+        this.gop = [];
         this.events.onInit(this.init);
         return;
       }
-      case 'moof':
-        this.moof = Buffer.concat(parts, size);
-        return;
-      case 'mdat': {
-        if (this.moof === null || this.init === null) return;
-        const moof = this.moof;
-        this.moof = null;
-        const summary = parseMoof(
-          moof,
-          { type: 'moof', start: 0, headerSize: 8, size: moof.length },
-          this.video,
-        );
-        this.events.onFragment(createFragment([moof, ...parts], summary));
-        return;
-      }
       default:
-        // styp, sidx, free, mfra: nothing the recorder needs.
+        // styp, sidx, free, mfra, a stray mdat: nothing the recorder needs.
         return;
     }
   }

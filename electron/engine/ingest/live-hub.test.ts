@@ -21,6 +21,26 @@ class Viewer implements LiveViewer {
 }
 
 describe('LiveHub', () => {
+  it('caches the GOP in its own memory: fragments whose parts are reused later still replay intact', () => {
+    const hub = new LiveHub();
+    hub.setInit(INIT);
+    const scratch = Buffer.alloc(2);
+    for (const [name, key] of [
+      ['k1', true],
+      ['p1', false],
+      ['p2', false],
+    ] as const) {
+      scratch.write(name);
+      hub.push(
+        createFragment([scratch], { keyframe: key, startMs: 0, durationMs: 200, videoFrames: 3 }, true),
+      );
+    }
+    scratch.write('xx');
+    const viewer = new Viewer();
+    hub.add(viewer);
+    expect(viewer.received).toEqual(['init:init', 'k1', 'p1', 'p2']);
+  });
+
   it('gives a late viewer the init segment and the current GOP from its keyframe, then follows live', () => {
     const hub = new LiveHub();
     hub.setInit(INIT);

@@ -58,8 +58,18 @@ function createFakeRunner(behaviour: (process: FakeProcess, attempt: number) => 
 } {
   const started: FakeProcess[] = [];
   const runner: ProcessRunner = {
-    start(_command, args) {
+    start(_command, args, options) {
       const stdout = new PassThrough();
+      const reader = options.stdout;
+      if (reader !== undefined)
+        stdout.on('data', (chunk: Buffer) => {
+          let offset = 0;
+          while (offset < chunk.length) {
+            const copied = chunk.copy(reader.readBuffer(), 0, offset);
+            offset += copied;
+            reader.written(copied);
+          }
+        });
       const stderr = new PassThrough();
       let resolveExit: (value: { code: number | null; signal: NodeJS.Signals | null }) => void = () =>
         undefined;
@@ -77,8 +87,9 @@ function createFakeRunner(behaviour: (process: FakeProcess, attempt: number) => 
       };
       const fake: FakeProcess = {
         pid: 4000 + started.length,
-        child: { stdout, stderr } as unknown as ChildProcess,
+        child: { stdout: null, stderr } as unknown as ChildProcess,
         exited,
+        stdoutDone: finished(stdout).catch(() => undefined),
         args: [...args],
         stdout,
         stderr,
@@ -93,7 +104,7 @@ function createFakeRunner(behaviour: (process: FakeProcess, attempt: number) => 
       };
       started.push(fake);
       queueMicrotask(() => behaviour(fake, started.length));
-      return fake;
+      return Promise.resolve(fake);
     },
   };
   return { runner, started };
@@ -269,7 +280,7 @@ describe('StreamSupervisor', () => {
     const { runner, started } = createFakeRunner(() => undefined);
     const harness = createHarness(runner);
     harness.supervisor.start();
-    expect(harness.supervisor.pid).toBe(4000);
+    await vi.waitFor(() => expect(harness.supervisor.pid).toBe(4000));
     await harness.supervisor.stop();
     expect(started[0]!.stopCalls).toBe(1);
     expect(harness.ended).toEqual(['stopped']);
@@ -349,6 +360,8 @@ describe('StreamSupervisor', () => {
     const { runner, started } = createFakeRunner(() => undefined);
     const harness = createHarness(runner);
     harness.supervisor.start();
+    // FFmpeg starts asynchronously (its stdout socket is set up first).
+    await vi.advanceTimersByTimeAsync(0);
     now += 16_000;
     await vi.advanceTimersByTimeAsync(1000);
     const status = await harness.waitForStatus((s) => s.status === 'reconnecting');

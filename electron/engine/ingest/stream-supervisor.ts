@@ -20,7 +20,7 @@ import { FrameReader, type DecodedFrame } from './frame-reader.js';
 import { Fmp4Reader, type Fragment, type InitSegment } from './fmp4.js';
 import { LiveHub } from './live-hub.js';
 import { pidFileName, removePidFile, writePidFile } from './pid-files.js';
-import type { ProcessRunner, RunningProcess } from './process-runner.js';
+import type { ProcessRunner, RunningProcess, StdoutReader } from './process-runner.js';
 import { createRedactor, redactArgs, type Redactor } from './redact.js';
 import { classifyFailure, inputAudioCodec, type Failure } from './stderr-reason.js';
 
@@ -265,28 +265,8 @@ export class StreamSupervisor {
       this.setStatus({ status: 'connecting', reason: null, nextAttemptAt: null });
     }
     const sink = this.options.hooks.sessionStarted();
-    const child = this.options.runner.start(this.options.ffmpegPath, args, {
-      env: { ...process.env, TZ: 'UTC' },
-      extraPipes: consumer === null ? 0 : 1,
-    });
-    this.process = child;
-    const pidFile = pidFileName(this.options.cameraId, this.options.kind);
-    if (this.options.pidDir !== undefined && child.pid !== undefined)
-      writePidFile(this.options.pidDir, pidFile, child.pid);
-    const logger = this.logger.child({ pid: child.pid });
-    logger.info({ argv: redactArgs(args, this.redact) }, 'FFmpeg started');
-
-    const stderr: string[] = [];
-    let partial = '';
-    child.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (partial + chunk).split(/\r?\n/);
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        stderr.push(this.redact(line));
-        if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
-      }
-    });
-
+    let child: RunningProcess | null = null;
+    let logger = this.logger;
     // Set from callbacks while FFmpeg runs, read once it exited.
     const outcome: { watchdogReason: string | null; streamError: string | null } = {
       watchdogReason: null,
@@ -294,51 +274,93 @@ export class StreamSupervisor {
     };
     let anchor: number | null = null;
     let recording = false;
-    const reader = new Fmp4Reader({
-      onInit: (init) => {
-        if (!init.tracks.some((track) => track.kind === 'video')) {
-          outcome.streamError = 'The stream has no video track';
-          void child.stop();
-          return;
-        }
-        this.hub.setInit(init);
-        sink.init(init);
+    const reader = new Fmp4Reader(
+      {
+        onInit: (init) => {
+          if (!init.tracks.some((track) => track.kind === 'video')) {
+            outcome.streamError = 'The stream has no video track';
+            void child?.stop();
+            return;
+          }
+          this.hub.setInit(init);
+          sink.init(init);
+        },
+        onFragment: (fragment) => {
+          const now = clock.now();
+          const tick = this.monotonic();
+          this.counters.lastDataAt = tick;
+          this.counters.fragments += 1;
+          this.counters.recent.push({ at: tick, frames: fragment.videoFrames, bytes: fragment.byteLength });
+          while ((this.counters.recent[0]?.at ?? tick) < tick - 10_000) this.counters.recent.shift();
+          if (Number.isNaN(fragment.startMs)) return;
+          // Wall clock of the fragment's first sample: it arrived once complete, so subtract its duration.
+          const expected = anchor === null ? null : anchor + fragment.startMs + fragment.durationMs;
+          if (expected === null || Math.abs(expected - now) > 3000) {
+            if (expected !== null)
+              logger.warn(
+                { driftMs: Math.round(now - expected) },
+                'Stream clock jumped; re-anchoring to the wall clock',
+              );
+            anchor = now - fragment.startMs - fragment.durationMs;
+          }
+          const startTime: number = (anchor ?? now) + fragment.startMs;
+          if (!recording) {
+            recording = true;
+            this.failures = 0;
+            this.setStatus({ status: 'recording', reason: null, nextAttemptAt: null });
+            logger.info({}, 'Receiving video');
+          }
+          sink.fragment(fragment, startTime);
+          this.hub.push(fragment);
+        },
       },
-      onFragment: (fragment) => {
-        const now = clock.now();
-        const tick = this.monotonic();
-        this.counters.lastDataAt = tick;
-        this.counters.fragments += 1;
-        this.counters.recent.push({ at: tick, frames: fragment.videoFrames, bytes: fragment.byteLength });
-        while ((this.counters.recent[0]?.at ?? tick) < tick - 10_000) this.counters.recent.shift();
-        if (Number.isNaN(fragment.startMs)) return;
-        // Wall clock of the fragment's first sample: it arrived once complete, so subtract its duration.
-        const expected = anchor === null ? null : anchor + fragment.startMs + fragment.durationMs;
-        if (expected === null || Math.abs(expected - now) > 3000) {
-          if (expected !== null)
-            logger.warn(
-              { driftMs: Math.round(now - expected) },
-              'Stream clock jumped; re-anchoring to the wall clock',
-            );
-          anchor = now - fragment.startMs - fragment.durationMs;
+      // Fragments are written to disk and, when someone watches, copied before the next read reuses the
+      // memory; the GOP stays in the reader's buffer for the next viewer.
+      { reuseBuffer: true, keepGop: true },
+    );
+    // FFmpeg's stdout is read straight into the reader's buffer (no copy, no allocation per read).
+    const stdout: StdoutReader = {
+      readBuffer: () => reader.readBuffer(),
+      written: (bytes) => {
+        if (outcome.streamError !== null) return;
+        try {
+          reader.written(bytes);
+        } catch (error) {
+          outcome.streamError = `Unreadable stream from FFmpeg: ${(error as Error).message}`;
+          void child?.stop();
         }
-        const startTime: number = (anchor ?? now) + fragment.startMs;
-        if (!recording) {
-          recording = true;
-          this.failures = 0;
-          this.setStatus({ status: 'recording', reason: null, nextAttemptAt: null });
-          logger.info({}, 'Receiving video');
-        }
-        sink.fragment(fragment, startTime);
-        this.hub.push(fragment);
       },
+    };
+    this.hub.setGopSource(() => reader.currentGop());
+    const running = await this.options.runner.start(this.options.ffmpegPath, args, {
+      env: { ...process.env, TZ: 'UTC' },
+      extraPipes: consumer === null ? 0 : 1,
+      stdout,
     });
-    child.child.stdout?.on('data', (chunk: Buffer) => {
-      try {
-        reader.push(chunk);
-      } catch (error) {
-        outcome.streamError = `Unreadable stream from FFmpeg: ${(error as Error).message}`;
-        void child.stop();
+    child = running;
+    this.process = running;
+    // stop(), a frame-output change or a bad stream may have come while the process was being set up.
+    if (this.stopping || outcome.streamError !== null) void running.stop(STOP_GRACE_MS);
+    else if (
+      JSON.stringify(this.frameConsumer?.output ?? null) !== JSON.stringify(consumer?.output ?? null)
+    ) {
+      this.restartRequested = true;
+      void running.stop(STOP_GRACE_MS);
+    }
+    const pidFile = pidFileName(this.options.cameraId, this.options.kind);
+    if (this.options.pidDir !== undefined && running.pid !== undefined)
+      writePidFile(this.options.pidDir, pidFile, running.pid);
+    logger = this.logger.child({ pid: running.pid });
+    logger.info({ argv: redactArgs(args, this.redact) }, 'FFmpeg started');
+
+    const stderr: string[] = [];
+    let partial = '';
+    running.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        stderr.push(this.redact(line));
+        if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
       }
     });
 
@@ -348,12 +370,12 @@ export class StreamSupervisor {
         consumer.onFrame(frame, clock.now());
       });
       // Always drained, whatever the consumer does with the frames.
-      (child.child.stdio[FRAMES_FD] as Readable | null)?.on('data', (chunk: Buffer) => {
+      (running.child.stdio[FRAMES_FD] as Readable | null)?.on('data', (chunk: Buffer) => {
         try {
           frames.push(chunk);
         } catch (error) {
           outcome.streamError = `Unreadable frames from FFmpeg: ${(error as Error).message}`;
-          void child.stop();
+          void running.stop();
         }
       });
     }
@@ -377,16 +399,19 @@ export class StreamSupervisor {
         logger.warn({}, outcome.watchdogReason);
         // Say so at once: a stalled FFmpeg may take the whole SIGTERM grace to exit.
         this.setStatus({ status: 'reconnecting', reason: outcome.watchdogReason, nextAttemptAt: null });
-        void child.stop(STOP_GRACE_MS);
+        void running.stop(STOP_GRACE_MS);
       }
     }, 1000);
 
-    const { code } = await child.exited;
+    const { code } = await running.exited;
+    // What FFmpeg wrote just before it exited is still on its way; a grandchild holding stdout must not hang us.
+    await Promise.race([running.stdoutDone, new Promise((resolve) => setTimeout(resolve, 2000))]);
     clearInterval(watchdog);
     if (this.options.pidDir !== undefined) removePidFile(this.options.pidDir, pidFile);
     if (partial !== '') stderr.push(this.redact(partial));
     this.process = null;
     this.hub.reset();
+    this.hub.setGopSource(null);
     const audioCodec = inputAudioCodec(stderr);
     const failure: Failure =
       outcome.watchdogReason !== null
