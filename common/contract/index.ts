@@ -18,6 +18,7 @@ import { Export, ExportCreateInput, ExportId, ExportIdInput } from './exports.js
 import {
   EventIdInput,
   EventLockResult,
+  LockedEvent,
   StorageLowSpace,
   StorageReconcileInput,
   StorageSettings,
@@ -106,6 +107,11 @@ export const methods = {
   ),
   'events.lock': method(EventIdInput, EventLockResult, 'Locks an event: its footage survives retention.'),
   'events.unlock': method(EventIdInput, EventLockResult, 'Unlocks an event: retention rules apply again.'),
+  'events.listLocked': method(
+    NoArgument,
+    z.array(LockedEvent),
+    'Locked events, newest first (at most 1000), with the indexed footage each keeps.',
+  ),
 } as const satisfies Record<string, MethodSpec>;
 
 export const events = {

@@ -215,3 +215,21 @@ export const EventIdInput = z.strictObject({
 });
 
 export const EventLockResult = z.object({ id: z.number().int(), locked: z.boolean() });
+
+/** Most locked events `events.listLocked` answers (newest first). */
+export const LOCKED_EVENTS_MAX = 1000;
+
+/** A locked event: its footage, with the pre- and post-roll, survives retention until it is unlocked. */
+export const LockedEvent = z.object({
+  id: z.number().int(),
+  cameraId: z.string(),
+  /** The camera's name, or its id when the camera row is gone. */
+  cameraName: z.string(),
+  type: z.string(),
+  startTime: EpochMs,
+  /** Null while the event lasts: it then protects everything after its start. */
+  endTime: EpochMs.nullable(),
+  /** Indexed footage overlapping the event window (event ± pre/post-roll), from the database. */
+  bytes: z.number().int(),
+});
+export type LockedEvent = z.infer<typeof LockedEvent>;

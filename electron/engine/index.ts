@@ -211,6 +211,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'timeline.day': (input) => Promise.resolve(storage.timelineDay(input)),
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
+    'events.listLocked': () => Promise.resolve(storage.lockedEvents()),
     'exports.create': (input) => Promise.resolve(exportService.create(input)),
     'exports.list': () => Promise.resolve(exportService.list()),
     'exports.cancel': (input) => exportService.cancel(input),

@@ -1,8 +1,10 @@
 import { useEffect } from 'react';
 import { useServices } from './app-context.js';
 import { Placeholder } from './components/Placeholder.js';
+import { StorageBanner } from './components/StorageBanner.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
 import { ExportsPage } from './pages/exports/ExportsPage.js';
+import { StoragePage } from './pages/storage/StoragePage.js';
 import { SystemPage } from './pages/SystemPage.js';
 import { hrefFor, ROUTES, useRoute, type RouteId } from './routes.js';
 
@@ -20,6 +22,8 @@ function Page({ route }: { route: RouteId }) {
       return <ExportsPage />;
     case 'cameras':
       return <CamerasPage />;
+    case 'storage':
+      return <StoragePage />;
     case 'system':
       return <SystemPage />;
   }
@@ -27,7 +31,7 @@ function Page({ route }: { route: RouteId }) {
 
 /** The shell: navigation on the left, one page on the right. */
 export function App() {
-  const { cameras, transport } = useServices();
+  const { cameras, storage, transport } = useServices();
   const route = useRoute();
 
   // The camera list is shared by several pages and follows engine events for as long as the window is open.
@@ -35,6 +39,12 @@ export function App() {
     cameras.getState().start();
     return () => cameras.getState().stop();
   }, [cameras]);
+
+  // The storage status feeds the low-space banner on every page.
+  useEffect(() => {
+    storage.getState().start();
+    return () => storage.getState().stop();
+  }, [storage]);
 
   return (
     <div className="shell">
@@ -60,6 +70,7 @@ export function App() {
         <p className="sidebar__footer muted">{TRANSPORT_LABELS[transport.kind]}</p>
       </nav>
       <main className="content">
+        <StorageBanner />
         <Page route={route} />
       </main>
     </div>

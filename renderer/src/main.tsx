@@ -6,6 +6,7 @@ import { ServicesProvider, type AppServices } from './app-context.js';
 import { App } from './App.js';
 import { createCamerasStore } from './store/cameras-store.js';
 import { createHealthStore } from './store/health-store.js';
+import { createStorageStore } from './store/storage-store.js';
 import { createDefaultTransport } from './transport/index.js';
 
 const transport = createDefaultTransport();
@@ -13,6 +14,7 @@ const services: AppServices = {
   transport,
   cameras: createCamerasStore(transport),
   health: createHealthStore(transport),
+  storage: createStorageStore(transport),
 };
 
 const root = document.getElementById('root');

@@ -7,6 +7,7 @@ export const ROUTES = [
   { id: 'events', label: 'Events' },
   { id: 'exports', label: 'Exports' },
   { id: 'cameras', label: 'Cameras' },
+  { id: 'storage', label: 'Storage' },
   { id: 'system', label: 'System' },
 ] as const;
 

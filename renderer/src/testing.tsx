@@ -3,12 +3,18 @@
  * Imported only by `*.test.tsx`, so it never reaches the bundle.
  */
 import { render, type RenderResult } from '@testing-library/react';
-import { SEGMENT_SECONDS_DEFAULT, type Camera, type CameraHealth } from '../../common/contract/index.js';
+import {
+  SEGMENT_SECONDS_DEFAULT,
+  type Camera,
+  type CameraHealth,
+  type StorageStatus,
+} from '../../common/contract/index.js';
 import { ServicesProvider } from './app-context.js';
 import { App } from './App.js';
 import { hrefFor, type RouteId } from './routes.js';
 import { createCamerasStore, type CamerasStore } from './store/cameras-store.js';
 import { createHealthStore, type HealthStore } from './store/health-store.js';
+import { createStorageStore, type StorageStore } from './store/storage-store.js';
 import { createFakeTransport, type FakeHandlers, type FakeTransport } from './transport/fake-transport.js';
 
 let nextId = 1;
@@ -55,10 +61,31 @@ export function makeHealth(
   };
 }
 
+/** A storage status of a healthy 500 GB disk half full of footage; override what a test is about. */
+export function makeStorageStatus(overrides: Partial<StorageStatus> = {}): StorageStatus {
+  return {
+    recordingsDir: '/srv/omnisight/recordings',
+    root: { state: 'ok', problem: null },
+    state: 'ok',
+    message: null,
+    totalBytes: 500e9,
+    freeBytes: 200e9,
+    usedBytes: 250e9,
+    floorBytes: 25e9,
+    maxTotalBytes: null,
+    daysRemaining: 12.5,
+    cameras: [],
+    lastCleanup: null,
+    reconcile: null,
+    ...overrides,
+  };
+}
+
 export interface RenderedApp extends RenderResult {
   transport: FakeTransport;
   cameras: CamerasStore;
   health: HealthStore;
+  storage: StorageStore;
 }
 
 /** Renders the shell on `route` over a fake transport answering with `handlers`. */
@@ -67,10 +94,11 @@ export function renderApp(route: RouteId, handlers: Partial<FakeHandlers> = {}):
   const transport = createFakeTransport(handlers);
   const cameras = createCamerasStore(transport);
   const health = createHealthStore(transport);
+  const storage = createStorageStore(transport);
   const result = render(
-    <ServicesProvider services={{ transport, cameras, health }}>
+    <ServicesProvider services={{ transport, cameras, health, storage }}>
       <App />
     </ServicesProvider>,
   );
-  return { ...result, transport, cameras, health };
+  return { ...result, transport, cameras, health, storage };
 }

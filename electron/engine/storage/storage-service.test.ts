@@ -243,6 +243,40 @@ describe('retention', () => {
     expect(service.setLocked(lockedId, false)).toEqual({ id: lockedId, locked: false });
   });
 
+  it('lists locked events newest first with the footage their window keeps', () => {
+    const base = NOW - DAY_MS;
+    addSegment(A, base, 60_000, 3 * MB);
+    addSegment(A, base + 60_000, 60_000, 5 * MB);
+    addSegment(A, base + 120_000, 60_000, 7 * MB);
+    addSegment(B, base, 60_000, 11 * MB);
+    // Default pre- and post-roll of 10 s: 65-70 s reaches 55-80 s, the first two segments of A.
+    const older = insertEvent(A, base + 65_000, base + 70_000, true);
+    insertEvent(B, base + 10_000, base + 20_000, false);
+    const newer = insertEvent(A, base + 170_000, base + 175_000, true);
+    expect(service.lockedEvents()).toEqual([
+      {
+        id: newer,
+        cameraId: A,
+        cameraName: A,
+        type: 'person',
+        startTime: base + 170_000,
+        endTime: base + 175_000,
+        bytes: 7 * MB,
+      },
+      {
+        id: older,
+        cameraId: A,
+        cameraName: A,
+        type: 'person',
+        startTime: base + 65_000,
+        endTime: base + 70_000,
+        bytes: 8 * MB,
+      },
+    ]);
+    service.setLocked(newer, false);
+    expect(service.lockedEvents().map((event) => event.id)).toEqual([older]);
+  });
+
   it('shortens a run whose oldest segments went, and keeps its row', async () => {
     const first = addSegment(A, NOW - 3 * DAY_MS, 60_000);
     const recordingId = database.sqlite

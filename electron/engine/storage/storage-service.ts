@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import {
   ContractError,
+  LOCKED_EVENTS_MAX,
   type CleanupSummary,
+  type LockedEvent,
   type MethodInput,
   type ReconcileSummary,
   type StorageSettings,
@@ -82,6 +84,8 @@ export interface StorageService {
   reconcile(input: MethodInput<'storage.reconcile'>): Promise<StorageStatus>;
   timelineDay(input: MethodInput<'timeline.day'>): TimelineDay;
   setLocked(id: number, locked: boolean): { id: number; locked: boolean };
+  /** Locked events, newest first, each with the indexed bytes its window (± pre/post-roll) keeps. */
+  lockedEvents(): LockedEvent[];
   /** Queues a retention pass (coalesced with one already waiting); resolves with its summary. */
   cleanup(reason: CleanupSummary['reason']): Promise<CleanupSummary | null>;
   /** A recorder failed to write (the recording manager forwards it). */
@@ -115,6 +119,17 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
   const cameraNames = sqlite.prepare('SELECT id, name FROM cameras').raw(true);
   const hasSegments = sqlite.prepare('SELECT 1 FROM segments LIMIT 1').pluck(true);
   const lockEvent = sqlite.prepare('UPDATE events SET locked = ? WHERE id = ?');
+  // Few rows (the partial index events_locked_idx); each sums the segment rows its window overlaps.
+  const listLocked = sqlite
+    .prepare(
+      `SELECT e.id, e.camera_id, coalesce(c.name, e.camera_id), e.type, e.start_time, e.end_time,
+         (SELECT coalesce(sum(s.file_size), 0) FROM segments s
+          WHERE s.camera_id = e.camera_id AND s.end_time > e.start_time - @pre
+            AND (e.end_time IS NULL OR s.start_time < e.end_time + @post))
+       FROM events e LEFT JOIN cameras c ON c.id = e.camera_id
+       WHERE e.locked = 1 ORDER BY e.start_time DESC, e.id DESC LIMIT ${LOCKED_EVENTS_MAX}`,
+    )
+    .raw(true);
 
   let root: RootCheck = { state: 'ok', problem: null };
   let rootId: string | null = null;
@@ -467,6 +482,23 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
       }
       logger.info({ eventId: id }, locked ? 'Event locked' : 'Event unlocked');
       return { id, locked };
+    },
+
+    lockedEvents() {
+      const limits = store.limits();
+      const rows = listLocked.all({
+        pre: limits.eventPreRollSeconds * 1000,
+        post: limits.eventPostRollSeconds * 1000,
+      }) as [number, string, string, string, number, number | null, number][];
+      return rows.map(([id, cameraId, cameraName, type, startTime, endTime, bytes]) => ({
+        id,
+        cameraId,
+        cameraName,
+        type,
+        startTime,
+        endTime,
+        bytes,
+      }));
     },
 
     cleanup: (reason) => cleanup(reason),
