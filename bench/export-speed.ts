@@ -2,7 +2,7 @@
  * Export speed against a plain file copy of the same bytes, in the same run. `bench/storage.ts` reports the
  * two figures (`export_mb_per_s`, `copy_mb_per_s`); run alone it prints them:
  *
- *   node out/bench/export-speed.js --mb 200
+ *   npx tsx bench/export-speed.ts --mb 200
  *
  * Synthetic segments: FFmpeg encodes one 20 s 720p sample once (H.264 + AAC, keyframe every second,
  * fragmented like the recorder's output), it is cut into 10 s segment files and the files are repeated as one
@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase } from '../electron/engine/db/open-database.js';
-import { nodeProcessRunner } from '../electron/engine/ingest/process-runner.js';
 import { makeSampleFmp4 } from '../electron/engine/ingest/sample-media.js';
 import { createSilentLogger } from '../electron/engine/logging/logger.js';
 import { cutSample, seedSegments, type SampleSegment } from '../electron/engine/storage/export-samples.js';
@@ -27,7 +26,6 @@ export interface ExportSpeedOptions {
   targetBytes?: number;
   /** The committed drizzle migrations; default `<repo>/drizzle`. */
   migrationsDir?: string;
-  ffmpegPath?: string;
 }
 
 export interface ExportSpeed {
@@ -97,9 +95,6 @@ export async function measureExportSpeed(options: ExportSpeedOptions): Promise<E
       db: database.db,
       recordingsDir,
       exportsDir,
-      ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
-      ffmpegProblem: null,
-      runner: nodeProcessRunner,
       leases: createLeaseRegistry(),
       events: { emit: () => undefined },
       clock: { now: () => Date.now() },
@@ -138,7 +133,17 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * Run as a program only when this module is the entry: bundled into `out/bench/storage.js`, `import.meta.url`
+ * is the bundle's, which is also the entry, so the module's own name is checked as well.
+ */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined || import.meta.url !== pathToFileURL(entry).href) return false;
+  return /^export-speed\.[cm]?[jt]s$/.test(path.basename(fileURLToPath(import.meta.url)));
+}
+
+if (isEntry()) {
   main().catch((error: unknown) => {
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);

@@ -53,6 +53,8 @@ export interface EngineOptions {
   stallMs?: number;
   /** How often storage checks free space and the root marker (default 5 s), shortened by tests. */
   freeSpaceCheckMs?: number;
+  /** Clip exports copy media no faster than this (bytes per second); unlimited by default. */
+  exportMaxBytesPerSecond?: number;
 }
 
 export interface Engine extends EngineApi {
@@ -146,13 +148,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     db: database.db,
     recordingsDir,
     exportsDir: path.resolve(options.exportsDir ?? path.join(dataDir, 'exports')),
-    ffmpegPath: ffmpegInfo?.ffmpegPath ?? null,
-    ffmpegProblem,
-    runner: options.runner ?? nodeProcessRunner,
     leases: segmentLeases,
     events,
     clock,
     logger,
+    ...(options.exportMaxBytesPerSecond === undefined
+      ? {}
+      : { maxBytesPerSecond: options.exportMaxBytesPerSecond }),
   });
   exportService.start();
   const storage = createStorageService({

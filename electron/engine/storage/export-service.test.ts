@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { EventName, Export } from '../../../common/contract/index.js';
 import { openDatabase, type OpenedDatabase } from '../db/open-database.js';
 import { exports as exportsTable } from '../db/schema.js';
-import { nodeProcessRunner, type ProcessRunner } from '../ingest/process-runner.js';
 import { makeSampleFmp4 } from '../ingest/sample-media.js';
 import { createSilentLogger } from '../logging/logger.js';
 import { cutSample, seedSegments, type SampleSegment, type SeededSegment } from './export-samples.js';
@@ -26,13 +25,8 @@ let pushed: { event: EventName; payload: Export | { id: string } }[];
 let seeded: SeededSegment[];
 let service: ExportService;
 
-/** FFmpeg reading its input at real-time speed, so an export lasts long enough to cancel. */
-const realTimeRunner: ProcessRunner = {
-  start: (command, args, options) => {
-    const at = args.indexOf('concat') - 1;
-    return nodeProcessRunner.start(command, [...args.slice(0, at), '-re', ...args.slice(at)], options);
-  },
-};
+/** A copy pace slow enough that an export runs for seconds and can be caught running. */
+const SLOW = { maxBytesPerSecond: 200_000 };
 
 function probeSeconds(file: string): { duration: number; streams: string[] } {
   const output = execFileSync(
@@ -47,20 +41,19 @@ function probeSeconds(file: string): { duration: number; streams: string[] } {
   };
 }
 
-function make(runner: ProcessRunner = nodeProcessRunner, free?: (dir: string) => number): ExportService {
+function make(options: { maxBytesPerSecond?: number; free?: (dir: string) => number } = {}): ExportService {
+  const { maxBytesPerSecond, free } = options;
   return createExportService({
     db: database.db,
     recordingsDir: path.join(dir, 'recordings'),
     exportsDir: path.join(dir, 'exports'),
-    ffmpegPath: 'ffmpeg',
-    ffmpegProblem: null,
-    runner,
     leases,
     events: { emit: (event, payload) => pushed.push({ event, payload: payload as Export }) },
     clock: { now: () => Date.now() },
     logger: createSilentLogger(),
     progressIntervalMs: 0,
     ...(free === undefined ? {} : { freeBytes: free }),
+    ...(maxBytesPerSecond === undefined ? {} : { maxBytesPerSecond }),
   });
 }
 
@@ -173,9 +166,9 @@ describe('export service', () => {
     expect(duration).toBeLessThan(5.5 + 1);
   });
 
-  it('cancels a running export: FFmpeg stops, no partial file, leases released', async () => {
+  it('cancels a running export: the copy stops, no partial file, leases released', async () => {
     await service.stop();
-    service = make(realTimeRunner);
+    service = make(SLOW);
     const [created] = service.create({ cameraIds: [CAMERA], startTime: T, endTime: T + 95_000 });
     if (created === undefined) throw new Error('nothing created');
     const exportsDir = path.join(dir, 'exports');
@@ -191,7 +184,7 @@ describe('export service', () => {
 
   it('cancels queued exports and refuses to delete unfinished ones', async () => {
     await service.stop();
-    service = make(realTimeRunner);
+    service = make(SLOW);
     seedSegments({
       db: database.db,
       recordingsDir: path.join(dir, 'recordings'),
@@ -221,7 +214,7 @@ describe('export service', () => {
 
   it('fails clearly when files are missing or space is short, leaving nothing behind', async () => {
     await service.stop();
-    service = make(nodeProcessRunner, () => 10 * 1024 * 1024);
+    service = make({ free: () => 10 * 1024 * 1024 });
     const [short] = service.create({ cameraIds: [CAMERA], startTime: T, endTime: T + 20_000 });
     await service.idle();
     expect(service.list().find((entry) => entry.id === short?.id)?.error).toMatch(/Not enough free space/);
@@ -273,7 +266,7 @@ describe('export service', () => {
     expect(() => service.file('../../etc/passwd')).toThrow(/Invalid export id/);
     expect(() => service.file('exp-0000000000')).toThrow(/No export/);
     await service.stop();
-    service = make(realTimeRunner);
+    service = make(SLOW);
     const [running] = service.create({ cameraIds: [CAMERA], startTime: T, endTime: T + 30_000 });
     expect(() => service.file(running?.id)).toThrow(/has no file/);
   });

@@ -1,6 +1,6 @@
 /**
  * Clip export: `exports.create` queues one export per camera for a UTC range; a queue runs them one at a time
- * (FFmpeg at low priority, stream copy) so exports never compete with each other or starve recording. Each
+ * (our own MP4 writer, copying the recorded samples as they are) so exports never compete with each other. Each
  * export leases its segments from creation until it ends, so retention cannot delete footage it waits for.
  * Files go to the exports folder (`<dataDir>/exports` by default), outside the recordings tree that retention
  * and reconciliation manage. See README.md, "Export".
@@ -19,11 +19,9 @@ import {
 import type { Db } from '../db/open-database.js';
 import { cameras, exports as exportsTable, segments } from '../db/schema.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { ProcessRunner } from '../ingest/process-runner.js';
 import type { Clock, Logger } from '../ports.js';
-import { buildConcatList } from './export-args.js';
 import { planExport, type ExportPlan } from './export-plan.js';
-import { ExportCancelledError, prepareExport, runExportProcess, segmentFile } from './export-runner.js';
+import { ExportCancelledError, prepareExport, segmentFile, writeExport } from './export-runner.js';
 import type { Lease, LeaseRegistry } from './leases.js';
 
 type ExportRow = typeof exportsTable.$inferSelect;
@@ -33,10 +31,6 @@ export interface ExportServiceOptions {
   recordingsDir: string;
   /** Where finished exports are kept; created when missing. */
   exportsDir: string;
-  /** Null when FFmpeg is missing; `create` then answers `unavailable` with `ffmpegProblem`. */
-  ffmpegPath: string | null;
-  ffmpegProblem: string | null;
-  runner: ProcessRunner;
   leases: LeaseRegistry;
   events: Pick<EventBus, 'emit'>;
   clock: Clock;
@@ -45,6 +39,11 @@ export interface ExportServiceOptions {
   freeBytes?: (dir: string) => number;
   /** Least time between two progress events of one export. */
   progressIntervalMs?: number;
+  /**
+   * Copy media no faster than this many bytes per second (default: unlimited). Keeps an export from taking
+   * all of a slow disk's bandwidth from recording; tests use it to catch an export while it runs.
+   */
+  maxBytesPerSecond?: number;
 }
 
 /** A finished export's file, for the gateway's download route. */
@@ -95,7 +94,6 @@ export function exportFileName(cameraId: string, start: number, end: number, att
 }
 
 const partialName = (id: string): string => `.${id}.mp4.partial`;
-const listName = (id: string): string => `.${id}.ffconcat`;
 
 function removeQuietly(file: string): void {
   try {
@@ -231,24 +229,23 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const cameraId = row.cameraIds[0] ?? '';
     const log = logger.child({ exportId: id, cameraId });
     const partial = path.join(exportsDir, partialName(id));
-    const listFile = path.join(exportsDir, listName(id));
     let lastProgressAt = Number.NEGATIVE_INFINITY;
     try {
-      if (options.ffmpegPath === null) throw new Error(options.ffmpegProblem ?? 'FFmpeg is not available');
       update(id, { status: 'running', progress: 0 });
       // Planned again: segments that closed since creation (a range reaching into the present) are included.
       const rows = segmentsOf(cameraId, row.startTime, row.endTime);
       const plan = planExport(rows, row.startTime, row.endTime);
       lease(id, plan);
-      const prepared = prepareExport(plan, options.recordingsDir, row.startTime, row.endTime);
+      const prepared = await prepareExport(plan, options.recordingsDir, row.startTime, row.endTime);
+      if (entry.controller.signal.aborted) throw new ExportCancelledError();
       for (const skipped of prepared.skipped) {
         log.warn(skipped, `Segment ${skipped.segmentId} left out of the export: ${skipped.reason}`);
       }
-      if (prepared.entries.length === 0) {
+      if (prepared.pieces.length === 0) {
         throw new Error('None of the footage in this range could be read (its files are missing)');
       }
-      const sizes = new Map(rows.map((segment) => [segment.id, segment.fileSize]));
-      const estimate = prepared.pieces.reduce((total, piece) => total + (sizes.get(piece.segmentId) ?? 0), 0);
+      // The media to copy; the index is far smaller than the margin.
+      const estimate = prepared.builder.payloadBytes;
       const free = freeBytes(exportsDir);
       if (estimate + FREE_SPACE_MARGIN_BYTES > free) {
         throw new Error(
@@ -256,26 +253,30 @@ export function createExportService(options: ExportServiceOptions): ExportServic
             `${Math.floor(free / 1e6)} MB free in the exports folder`,
         );
       }
-      fs.writeFileSync(listFile, buildConcatList(prepared.entries), { mode: 0o600 });
       update(id, { gaps: prepared.gaps.map((gap) => ({ cameraId, ...gap })) });
       const started = clock.now();
+      const { builder } = prepared;
       log.info(
-        { segments: prepared.entries.length, playMs: prepared.playMs, gaps: prepared.gaps.length },
+        {
+          segments: prepared.pieces.length,
+          playMs: Math.round(builder.videoSeconds * 1000),
+          bytes: builder.payloadBytes,
+          gaps: prepared.gaps.length,
+        },
         `Exporting ${describeRange(row.startTime, row.endTime)}`,
       );
-      await runExportProcess({
-        ffmpegPath: options.ffmpegPath,
-        runner: options.runner,
-        listFile,
+      await writeExport({
+        builder,
         output: partial,
-        playMs: prepared.playMs,
+        creationTime: prepared.firstFrameTime ?? row.startTime,
         signal: entry.controller.signal,
-        onProgress: (doneMs) => {
+        ...(options.maxBytesPerSecond === undefined ? {} : { maxBytesPerSecond: options.maxBytesPerSecond }),
+        onProgress: (fraction) => {
           const now = clock.now();
           if (now - lastProgressAt < progressIntervalMs) return;
           lastProgressAt = now;
           // 1 only once the file is in place.
-          update(id, { progress: Math.min(0.99, doneMs / Math.max(1, prepared.playMs)) });
+          update(id, { progress: Math.min(0.99, fraction) });
         },
       });
       const fileName = publish(partial, cameraId, row.startTime, row.endTime);
@@ -298,7 +299,6 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         update(id, { status: 'failed', error: message, finishedAt: clock.now() });
       }
     } finally {
-      removeQuietly(listFile);
       releaseLease(id);
     }
   }
@@ -306,9 +306,6 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   return {
     create(input) {
       if (stopped) throw new ContractError('unavailable', 'The engine is shutting down');
-      if (options.ffmpegPath === null) {
-        throw new ContractError('unavailable', options.ffmpegProblem ?? 'FFmpeg is not available');
-      }
       const { cameraIds, startTime, endTime } = input;
       if (queue.length + cameraIds.length > EXPORT_QUEUE_MAX) {
         throw new ContractError(
@@ -468,6 +465,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         );
       }
       for (const name of fs.readdirSync(exportsDir)) {
+        // `.ffconcat`: lists left by versions that exported through FFmpeg.
         if (/^\.exp-[0-9a-f]{10}\.(mp4\.partial|ffconcat)$/.test(name))
           removeQuietly(path.join(exportsDir, name));
       }
