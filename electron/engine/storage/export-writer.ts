@@ -3,15 +3,15 @@
  * files without FFmpeg. `ExportBuilder.add` takes a segment's fragments (from a keyframe, up to a time), turns
  * each `trun` into one chunk and its samples into the sample tables, and notes which byte ranges of the file
  * hold them; `writeExport` writes the index, then copies those ranges in large blocks (one read of up to 8 MiB,
- * then one `writev` of the ranges in it; one block per turn of the event loop, so cancel and progress run
- * between blocks).
+ * then one `writev` of the ranges in it, on libuv's threads with two blocks in flight, so the event loop stays
+ * free and cancel and progress run between blocks).
  *
  * Timestamps: each track's samples keep their durations, so the file plays straight on across segments and
  * across the gaps between them. At each new piece the audio is realigned to the video (its last sample
  * before the piece is lengthened or shortened), so a gap never shifts the sound against the picture.
  */
-import fs from 'node:fs';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import fsp from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SegmentSource } from './export-source.js';
 import { buildMp4Head, Mp4Track, type Mp4Head } from './mp4-writer.js';
 
@@ -176,6 +176,8 @@ export interface WriteExportOptions {
 export const DEFAULT_BLOCK_BYTES = 8 * 1024 * 1024;
 /** Most buffers one `writev` takes (IOV_MAX on Linux and macOS). */
 const MAX_IOVECS = 1024;
+/** Blocks copied at once when the copy is not paced. */
+const COPY_LANES = 2;
 
 interface BlockPlan {
   file: string;
@@ -217,17 +219,22 @@ function* blocksOf(files: readonly FileRanges[], blockBytes: number): Generator<
 }
 
 /** Writes `buffers` at `position` with `writev` (at most IOV_MAX at a time), going on after a short write. */
-function writeAllSync(fd: number, buffers: readonly Buffer[], position: number): number {
+async function writeAll(
+  output: fsp.FileHandle,
+  buffers: readonly Buffer[],
+  position: number,
+): Promise<number> {
   let written = 0;
   for (let first = 0; first < buffers.length; first += MAX_IOVECS) {
     let batch = buffers.slice(first, first + MAX_IOVECS);
     let bytes = batch.reduce((total, buffer) => total + buffer.length, 0);
     while (bytes > 0) {
-      const wrote = fs.writevSync(fd, batch, position + written);
-      written += wrote;
-      bytes -= wrote;
+      const { bytesWritten } = await output.writev(batch, position + written);
+      if (bytesWritten === 0) throw Object.assign(new Error('A write made no progress'), { code: 'EIO' });
+      written += bytesWritten;
+      bytes -= bytesWritten;
       if (bytes === 0) break;
-      let skip = wrote;
+      let skip = bytesWritten;
       const rest: Buffer[] = [];
       for (const buffer of batch) {
         if (skip >= buffer.length) skip -= buffer.length;
@@ -264,53 +271,81 @@ export async function writeExport(options: WriteExportOptions): Promise<Mp4Head>
     64 * 1024,
     Math.min(options.blockBytes ?? DEFAULT_BLOCK_BYTES, rate === undefined ? Infinity : Math.floor(rate / 8)),
   );
-  const buffer = Buffer.allocUnsafe(blockBytes);
-  const output = fs.openSync(options.output, 'w', 0o640);
-  const input = { file: '', fd: -1 };
+  const output = await fsp.open(options.output, 'w', 0o640);
+  // Blocks with their place in the output: each is read and written on its own, so several can be in flight.
+  const blocks: (BlockPlan & { at: number; bytes: number })[] = [];
+  let at = head.bytes.length;
+  for (const block of blocksOf(builder.ranges, blockBytes)) {
+    let bytes = 0;
+    for (let index = 0; index < block.slices.length; index += 2)
+      bytes += (block.slices[index + 1] ?? 0) - (block.slices[index] ?? 0);
+    blocks.push({ ...block, at, bytes });
+    at += bytes;
+  }
+  let done = 0;
+  let next = 0;
+  const started = performance.now();
+  // Two blocks in flight (unpaced): the reads and writes run on libuv's threads, so one block's copy in and
+  // out of the kernel overlaps the other's, on two cores instead of one.
+  const lanes = rate === undefined ? COPY_LANES : 1;
+  const lane = async (): Promise<void> => {
+    const buffer = Buffer.allocUnsafe(blockBytes);
+    const input: { file: string; handle: fsp.FileHandle | null } = { file: '', handle: null };
+    try {
+      for (;;) {
+        if (aborted()) throw new ExportCancelledError();
+        const block = blocks[next];
+        next += 1;
+        if (block === undefined) return;
+        if (input.handle === null || input.file !== block.file) {
+          const previous = input.handle;
+          input.handle = null;
+          await previous?.close();
+          input.handle = await fsp.open(block.file, 'r');
+          input.file = block.file;
+        }
+        let got = 0;
+        while (got < block.length) {
+          const { bytesRead } = await input.handle.read(
+            buffer,
+            got,
+            block.length - got,
+            block.position + got,
+          );
+          if (bytesRead === 0) throw new Error(`${block.file} became shorter while it was exported`);
+          got += bytesRead;
+        }
+        const parts: Buffer[] = [];
+        for (let index = 0; index < block.slices.length; index += 2) {
+          const from = (block.slices[index] ?? 0) - block.position;
+          const to = (block.slices[index + 1] ?? 0) - block.position;
+          parts.push(buffer.subarray(from, to));
+        }
+        await writeAll(output, parts, block.at);
+        if (aborted()) throw new ExportCancelledError();
+        done += block.bytes;
+        options.onProgress?.(total === 0 ? 1 : done / total);
+        if (rate !== undefined) {
+          const due = (done / rate) * 1000 - (performance.now() - started);
+          if (due > 0) await sleep(due, undefined, { signal }).catch(() => undefined);
+        }
+      }
+    } finally {
+      await input.handle?.close();
+    }
+  };
   try {
     // The file at its final size first: writes then never extend it, which on ext4 makes them several times
     // faster (measured: 200 MB in 28 ms instead of 450 ms once the page cache holds other recent writes).
-    fs.ftruncateSync(output, head.bytes.length + total);
-    writeAllSync(output, [head.bytes], 0);
-    let position = head.bytes.length;
-    let done = 0;
-    const started = performance.now();
-    for (const block of blocksOf(builder.ranges, blockBytes)) {
-      // One block per turn of the event loop: cancel, progress and everything else run between blocks.
-      await nextTurn();
-      if (aborted()) throw new ExportCancelledError();
-      if (input.file !== block.file) {
-        if (input.fd !== -1) fs.closeSync(input.fd);
-        input.fd = -1;
-        input.fd = fs.openSync(block.file, 'r');
-        input.file = block.file;
-      }
-      let got = 0;
-      while (got < block.length) {
-        const read = fs.readSync(input.fd, buffer, got, block.length - got, block.position + got);
-        if (read === 0) throw new Error(`${block.file} became shorter while it was exported`);
-        got += read;
-      }
-      const parts: Buffer[] = [];
-      for (let index = 0; index < block.slices.length; index += 2) {
-        const from = (block.slices[index] ?? 0) - block.position;
-        const to = (block.slices[index + 1] ?? 0) - block.position;
-        parts.push(buffer.subarray(from, to));
-      }
-      const written = writeAllSync(output, parts, position);
-      position += written;
-      done += written;
-      options.onProgress?.(total === 0 ? 1 : done / total);
-      if (rate !== undefined) {
-        const due = (done / rate) * 1000 - (performance.now() - started);
-        if (due > 0) await sleep(due, undefined, { signal }).catch(() => undefined);
-      }
-    }
+    await output.truncate(head.bytes.length + total);
+    await writeAll(output, [head.bytes], 0);
+    const results = await Promise.allSettled(Array.from({ length: lanes }, () => lane()));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     if (aborted()) throw new ExportCancelledError();
     if (done !== total) throw new Error(`Copied ${done} bytes of media, expected ${total}`);
     return head;
   } finally {
-    if (input.fd !== -1) fs.closeSync(input.fd);
-    fs.closeSync(output);
+    await output.close();
   }
 }
