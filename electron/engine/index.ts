@@ -20,6 +20,7 @@ import { createRecordingManager, type RecordingManager } from './recording/recor
 import { createStorageService, type StorageService } from './storage/storage-service.js';
 import { createExportService, type ExportFile } from './storage/export-service.js';
 import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
+import { createVodService, type VodService } from './playback/vod-service.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
 import { settings } from './db/schema.js';
@@ -72,6 +73,8 @@ export interface Engine extends EngineApi {
   readonly segmentLeases: LeaseRegistry;
   /** A finished export's file by id, for the gateway's download route (throws `ContractError`). */
   exportFile(id: unknown): ExportFile;
+  /** HLS for other players: playlists and segment files for the gateway's media routes. */
+  readonly vod: VodService;
   /** Resolves once no export is queued or running (tests and benchmarks). */
   exportsIdle(): Promise<void>;
 }
@@ -285,6 +288,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     storage,
     segmentLeases,
     exportFile: (id) => exportService.file(id),
+    vod: createVodService({ db: database.db, recordingsDir, logger }),
     exportsIdle: () => exportService.idle(),
   };
 }

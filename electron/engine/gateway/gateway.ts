@@ -15,13 +15,18 @@ import { Server as SocketServer } from 'socket.io';
 import { ContractError, HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
 import { contentSecurityPolicy } from '../../../common/csp.js';
 import type { EngineApi, Logger } from '../ports.js';
-import { ROUTES } from './routes.js';
+import { MEDIA_ROUTES, ROUTES } from './routes.js';
 
 export interface GatewayOptions {
   engine: EngineApi & {
     metrics(): string;
     /** A finished export's file by id; absent on engines without exports. */
     exportFile?(id: unknown): { path: string; fileName: string };
+    /** HLS for other players; absent on engines without recordings. */
+    vod?: {
+      playlist(cameraId: unknown, query: unknown): string;
+      segmentFile(cameraId: unknown, segmentId: unknown): string;
+    };
   };
   logger: Logger;
   host: string;
@@ -151,6 +156,42 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
     });
   });
+
+  // HLS: the playlist, and segment files by id with range requests (players fetch byte ranges).
+  for (const route of MEDIA_ROUTES) {
+    app.get(route.path, (request: Request, response: Response) => {
+      const cameraId = request.params.id;
+      try {
+        const vod = engine.vod;
+        if (vod === undefined) throw new ContractError('unsupported', 'This engine has no recordings');
+        if (route.serves === 'vod.playlist') {
+          const playlist = vod.playlist(cameraId, request.query);
+          response
+            .status(200)
+            .type('application/vnd.apple.mpegurl')
+            .set('Cache-Control', 'no-store')
+            .send(playlist);
+          return;
+        }
+        const file = vod.segmentFile(cameraId, request.params.segmentId);
+        response.sendFile(file, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error) => {
+          if (error === undefined || response.headersSent) return;
+          const missing = (error as { code?: unknown }).code === 'ENOENT';
+          if (!missing) logger.error({ err: error, file }, 'Segment file could not be served');
+          sendError(
+            response,
+            missing
+              ? { code: 'not_found', message: 'The segment file is missing' }
+              : { code: 'internal', message: 'The segment file could not be read' },
+          );
+        });
+      } catch (error) {
+        const apiError = toApiError(error);
+        if (apiError.code === 'internal') logger.error({ err: error, route: route.path }, 'HLS failed');
+        sendError(response, apiError);
+      }
+    });
+  }
 
   app.get('/api/metrics', (_request, response) => {
     response.type('text/plain; version=0.0.4; charset=utf-8').send(engine.metrics());

@@ -61,3 +61,21 @@ export const ROUTES: readonly Route[] = [
     argument: (request) => ({ id: request.params.id, recordings: request.query.recordings }),
   },
 ];
+
+/**
+ * Routes whose answer is media, not JSON (HLS for other players, see README "HLS"). The gateway serves them
+ * itself; they are listed here with the others so the OpenAPI document and the camera-scoped access checks of
+ * issue 8 cover them.
+ */
+export interface MediaRoute {
+  method: 'GET';
+  path: string;
+  serves: 'vod.playlist' | 'vod.segment';
+}
+
+export const MEDIA_ROUTES: readonly MediaRoute[] = [
+  // `?start=&end=` in UTC ms: an HLS VOD playlist over the recorded segments in that range.
+  { method: 'GET', path: '/api/cameras/:id/vod.m3u8', serves: 'vod.playlist' },
+  // One segment file by id (never a path), with range requests: the playlist's maps and media point here.
+  { method: 'GET', path: '/api/cameras/:id/segments/:segmentId.mp4', serves: 'vod.segment' },
+];

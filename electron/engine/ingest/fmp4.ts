@@ -45,14 +45,14 @@ export interface Fragment {
   videoFrames: number;
 }
 
-interface Box {
+export interface Box {
   type: string;
   start: number;
   headerSize: number;
   size: number;
 }
 
-function readBox(buffer: Buffer, offset: number, end: number): Box | null {
+export function readBox(buffer: Buffer, offset: number, end: number): Box | null {
   if (end - offset < 8) return null;
   let size = buffer.readUInt32BE(offset);
   const type = buffer.toString('latin1', offset + 4, offset + 8);

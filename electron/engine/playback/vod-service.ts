@@ -1,0 +1,164 @@
+/**
+ * HLS for other players (VLC, ffmpeg, hls.js, Safari): a VOD playlist over a camera's recorded segments, and
+ * the segment files themselves, looked up by id only. Nothing is copied: the playlist points into the files
+ * with byte ranges. Not contract methods: the answers are a playlist and files, not JSON.
+ */
+import fs from 'node:fs';
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import { ContractError, parseArgument } from '../../../common/contract/index.js';
+import type { Db } from '../db/open-database.js';
+import { cameras, segments } from '../db/schema.js';
+import { readBox } from '../ingest/fmp4.js';
+import type { Logger } from '../ports.js';
+import { segmentFile } from '../storage/export-runner.js';
+import { buildVodPlaylist, type VodSegment } from './hls.js';
+
+/** The longest range one playlist may cover. */
+export const VOD_MAX_RANGE_MS = 24 * 60 * 60 * 1000;
+/** An init (`ftyp`+`moov`) larger than this is not one we wrote. */
+const INIT_MAX_BYTES = 1024 * 1024;
+const INIT_CACHE_MAX = 20_000;
+
+const UtcMs = z
+  .string({ error: 'must be UTC milliseconds' })
+  .regex(/^\d{1,15}$/, 'must be UTC milliseconds (digits only)')
+  .transform(Number);
+
+const VodQuery = z
+  .object({ start: UtcMs, end: UtcMs })
+  .refine((range) => range.end > range.start, { message: 'must be after start', path: ['end'] })
+  .refine((range) => range.end - range.start <= VOD_MAX_RANGE_MS, {
+    message: 'the range may cover at most 24 hours',
+    path: ['end'],
+  });
+
+const SegmentId = z.string().regex(/^\d{1,15}$/, 'must be a segment id (digits only)');
+
+export interface VodServiceOptions {
+  db: Db;
+  recordingsDir: string;
+  logger: Logger;
+}
+
+export interface VodService {
+  /** The playlist for `?start=&end=` (UTC ms) of a camera; throws `ContractError` (validation, not_found). */
+  playlist(cameraId: unknown, query: unknown): string;
+  /** The absolute path of one of the camera's segment files; throws `ContractError`. */
+  segmentFile(cameraId: unknown, segmentId: unknown): string;
+}
+
+/** Bytes of `ftyp`+`moov` at the head of a segment file and the file's size, reading only box headers. */
+export function readInitLength(file: string): { initLength: number; fileSize: number } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const fileSize = fs.fstatSync(fd).size;
+    const header = Buffer.alloc(16);
+    const boxAt = (offset: number) => {
+      const read = fs.readSync(fd, header, 0, header.length, offset);
+      return readBox(header, 0, read);
+    };
+    const ftyp = boxAt(0);
+    if (ftyp?.type !== 'ftyp') throw new Error('does not start with ftyp');
+    const moov = boxAt(ftyp.size);
+    if (moov?.type !== 'moov') throw new Error('has no moov after ftyp');
+    const initLength = ftyp.size + moov.size;
+    if (initLength > INIT_MAX_BYTES) throw new Error(`has an init of ${initLength} bytes`);
+    if (initLength >= fileSize) throw new Error('has no fragments');
+    return { initLength, fileSize };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function createVodService(options: VodServiceOptions): VodService {
+  const { db, recordingsDir } = options;
+  const logger = options.logger.child({ component: 'vod' });
+  // Indexed files never change, so their init lengths are kept (by id; a new file gets a new id).
+  const initCache = new Map<number, { initLength: number; fileSize: number }>();
+
+  function checkCamera(cameraId: unknown): string {
+    if (typeof cameraId !== 'string' || cameraId === '')
+      throw new ContractError('validation', 'Invalid camera id');
+    const row = db.select({ id: cameras.id }).from(cameras).where(eq(cameras.id, cameraId)).get();
+    if (row === undefined)
+      throw new ContractError('not_found', `No camera with id ${cameraId}`, { cameraId });
+    return row.id;
+  }
+
+  function initOf(id: number, file: string): { initLength: number; fileSize: number } | null {
+    const cached = initCache.get(id);
+    if (cached !== undefined) return cached;
+    try {
+      const found = readInitLength(file);
+      if (initCache.size >= INIT_CACHE_MAX) initCache.clear();
+      initCache.set(id, found);
+      return found;
+    } catch (error) {
+      logger.warn({ err: error, file }, `Segment ${id} is left out of a playlist: unreadable`);
+      return null;
+    }
+  }
+
+  return {
+    playlist(rawCameraId, query) {
+      const cameraId = checkCamera(rawCameraId);
+      const { start, end } = parseArgument(VodQuery, query, 'VOD range');
+      const rows = db
+        .select({
+          id: segments.id,
+          recordingId: segments.recordingId,
+          filePath: segments.filePath,
+          startTime: segments.startTime,
+          endTime: segments.endTime,
+          durationMs: segments.durationMs,
+        })
+        .from(segments)
+        .where(and(eq(segments.cameraId, cameraId), lt(segments.startTime, end), gt(segments.endTime, start)))
+        .orderBy(asc(segments.startTime))
+        .all();
+      const entries: VodSegment[] = [];
+      let skipped = false;
+      for (const row of rows) {
+        if (row.durationMs <= 0) continue;
+        const init = initOf(row.id, segmentFile(recordingsDir, row.filePath));
+        if (init === null) {
+          skipped = true;
+          continue;
+        }
+        entries.push({
+          recordingId: row.recordingId,
+          startTime: row.startTime,
+          endTime: row.endTime,
+          durationMs: row.durationMs,
+          initLength: init.initLength,
+          mediaLength: init.fileSize - init.initLength,
+          uri: `segments/${row.id}.mp4`,
+          ...(skipped ? { discontinuity: true } : {}),
+        });
+        skipped = false;
+      }
+      if (entries.length === 0) {
+        throw new ContractError(
+          'not_found',
+          `No recorded footage of camera ${cameraId} between ${new Date(start).toISOString()} and ${new Date(end).toISOString()}`,
+          { cameraId, start, end },
+        );
+      }
+      return buildVodPlaylist(entries);
+    },
+
+    segmentFile(rawCameraId, rawSegmentId) {
+      const cameraId = checkCamera(rawCameraId);
+      const id = Number(parseArgument(SegmentId, rawSegmentId, 'segment id'));
+      const row = db
+        .select({ filePath: segments.filePath })
+        .from(segments)
+        .where(and(eq(segments.id, id), eq(segments.cameraId, cameraId)))
+        .get();
+      if (row === undefined)
+        throw new ContractError('not_found', `No segment ${id} of camera ${cameraId}`, { cameraId, id });
+      return segmentFile(recordingsDir, row.filePath);
+    },
+  };
+}
