@@ -116,7 +116,14 @@ describe('recording', () => {
       () => statusesOf(rig.events, id).find((s) => s.at >= back && s.status === 'recording'),
       70_000,
       'recording after the outage',
-    );
+    ).catch((error: unknown) => {
+      // Say what the camera went through, so a failure here can be told apart from a fake camera that did
+      // not come back.
+      const history = statusesOf(rig.events, id)
+        .filter((s) => s.at >= outageStart)
+        .map((s) => `${s.at - back} ms: ${s.status} ${s.reason ?? ''}`);
+      throw new Error(`${(error as Error).message}; statuses since the outage:\n${history.join('\n')}`);
+    });
     // Within one backoff step: the attempt scheduled when the camera came back, plus time to connect.
     const step = (lastRetry.nextAttemptAt ?? back) - back;
     expect(recordingAgain.at - back).toBeLessThanOrEqual(Math.max(step, 0) + 62_000);
