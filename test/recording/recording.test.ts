@@ -113,7 +113,13 @@ describe('recording', () => {
     );
     const lastRetry = retries.at(-1)!;
     const recordingAgain = await waitFor(
-      () => statusesOf(rig.events, id).find((s) => s.at >= back && s.status === 'recording'),
+      () => {
+        // The engine may reconnect while start() is still confirming the camera is back (before `back`), so
+        // look for the first recording after the outage's reconnecting, not after `back`.
+        const since = statusesOf(rig.events, id).filter((s) => s.at >= outageStart);
+        const firstRetry = since.findIndex((s) => s.status === 'reconnecting');
+        return firstRetry === -1 ? undefined : since.slice(firstRetry).find((s) => s.status === 'recording');
+      },
       70_000,
       'recording after the outage',
     ).catch((error: unknown) => {
