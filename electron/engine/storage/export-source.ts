@@ -7,7 +7,7 @@
  * read; every `mdat` is skipped with a seek.
  */
 import fs from 'node:fs';
-import { parseMoov, type TrackInfo } from '../ingest/fmp4.js';
+import { parseMoov, readBox, type Box, type TrackInfo } from '../ingest/fmp4.js';
 
 /** A track of a segment file and the boxes an export copies from it. */
 export interface SourceTrack extends TrackInfo {
@@ -56,31 +56,18 @@ export interface SegmentSource {
   fragments: SourceFragment[];
 }
 
-interface Box {
-  type: string;
-  start: number;
-  headerSize: number;
-  size: number;
-}
-
 /** Largest `moov`/`moof` read into memory; real ones are a few KB. */
 const MAX_HEADER_BOX_BYTES = 16 * 1024 * 1024;
 const NON_SYNC_SAMPLE = 0x00010000;
 
+/** The ingest's box reader, lenient: a malformed box, or one running past `end`, reads as none. */
 function readBoxAt(buffer: Buffer, offset: number, end: number): Box | null {
-  if (end - offset < 8) return null;
-  let size = buffer.readUInt32BE(offset);
-  const type = buffer.toString('latin1', offset + 4, offset + 8);
-  let headerSize = 8;
-  if (size === 1) {
-    if (end - offset < 16) return null;
-    size = Number(buffer.readBigUInt64BE(offset + 8));
-    headerSize = 16;
-  } else if (size === 0) {
-    size = end - offset;
+  try {
+    const box = readBox(buffer, offset, end);
+    return box === null || box.start + box.size > end ? null : box;
+  } catch {
+    return null;
   }
-  if (size < headerSize || offset + size > end) return null;
-  return { type, start: offset, headerSize, size };
 }
 
 /** Four-character codes as numbers: compared without making strings on the per-fragment path. */
