@@ -24,8 +24,12 @@ import {
   StorageSettings,
   StorageSettingsInput,
   StorageStatus,
+  RecordingSegments,
+  RecordingSegmentsInput,
   TimelineDay,
   TimelineDayInput,
+  TimelineDays,
+  TimelineDaysInput,
 } from './storage.js';
 import { Health, NoArgument, SystemInfo } from './system.js';
 
@@ -104,6 +108,16 @@ export const methods = {
     TimelineDayInput,
     TimelineDay,
     'Recorded coverage per camera in a UTC range, as merged contiguous spans.',
+  ),
+  'timeline.days': method(
+    TimelineDaysInput,
+    TimelineDays,
+    'For each given interval (local days of a calendar), whether the cameras have any footage in it.',
+  ),
+  'recordings.segments': method(
+    RecordingSegmentsInput,
+    RecordingSegments,
+    'The segment files of one camera overlapping a range (at most 26 h), for playback.',
   ),
   'events.lock': method(EventIdInput, EventLockResult, 'Locks an event: its footage survives retention.'),
   'events.unlock': method(EventIdInput, EventLockResult, 'Unlocks an event: retention rules apply again.'),

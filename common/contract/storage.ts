@@ -210,6 +210,71 @@ export const TimelineDay = z.object({
 });
 export type TimelineDay = z.infer<typeof TimelineDay>;
 
+/** Most local days (intervals) one `timeline.days` call may ask about: six calendar weeks and one. */
+export const TIMELINE_DAYS_MAX = 43;
+
+export const TimelineDaysInput = z
+  .strictObject({
+    /** Default: every camera. */
+    cameraIds: z.array(CameraId).max(256, 'must list at most 256 cameras').optional(),
+    /**
+     * Edges of the days to check, increasing: day i is `[boundaries[i], boundaries[i + 1])`. The renderer computes
+     * them in the workstation's time zone, so a DST day is 23 or 25 hours long.
+     */
+    boundaries: z
+      .array(EpochMs)
+      .min(2, 'must give at least one day (two boundaries)')
+      .max(TIMELINE_DAYS_MAX + 1, `must give at most ${TIMELINE_DAYS_MAX} days`),
+  })
+  .refine((value) => value.boundaries.every((edge, i) => i === 0 || edge > value.boundaries[i - 1]!), {
+    message: 'must be strictly increasing',
+    path: ['boundaries'],
+  })
+  .refine((value) => value.boundaries.at(-1)! - value.boundaries[0]! <= 62 * 24 * 3_600_000, {
+    message: 'must span at most 62 days',
+    path: ['boundaries'],
+  });
+
+export const TimelineDays = z.object({
+  /** One entry per interval, in order: whether any of the cameras has footage in it. */
+  days: z.array(z.object({ start: EpochMs, end: EpochMs, hasFootage: z.boolean() })),
+});
+export type TimelineDays = z.infer<typeof TimelineDays>;
+
+/** Longest range `recordings.segments` answers (a day and its DST hour, with slack). */
+export const SEGMENTS_RANGE_MAX_MS = 26 * 3_600_000;
+
+export const RecordingSegmentsInput = z
+  .strictObject({
+    cameraId: CameraId,
+    start: EpochMs,
+    end: EpochMs,
+  })
+  .refine((value) => value.end > value.start, { message: 'must be after start', path: ['end'] })
+  .refine((value) => value.end - value.start <= SEGMENTS_RANGE_MAX_MS, {
+    message: 'must be at most 26 hours after start',
+    path: ['end'],
+  });
+
+/** One recorded segment file as playback needs it (its bytes come from the media route or the bridge). */
+export const RecordingSegment = z.object({
+  id: z.number().int(),
+  /** Wall-clock start and end (UTC ms, from the ingest clock). */
+  start: EpochMs,
+  end: EpochMs,
+  bytes: z.number().int(),
+  /** The continuous run it belongs to: a new run means a new ingest session (timestamps restart). */
+  recordingId: z.number().int(),
+});
+export type RecordingSegment = z.infer<typeof RecordingSegment>;
+
+export const RecordingSegments = z.object({
+  cameraId: z.string(),
+  /** Every segment overlapping the range, oldest first. */
+  segments: z.array(RecordingSegment),
+});
+export type RecordingSegments = z.infer<typeof RecordingSegments>;
+
 export const EventIdInput = z.strictObject({
   id: z.number({ error: 'must be an event id' }).int('must be an event id').positive('must be an event id'),
 });

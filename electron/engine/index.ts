@@ -214,6 +214,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'storage.settings.set': (input) => Promise.resolve(storage.setSettings(input)),
     'storage.reconcile': (input) => storage.reconcile(input),
     'timeline.day': (input) => Promise.resolve(storage.timelineDay(input)),
+    'timeline.days': (input) => Promise.resolve(storage.timelineDays(input)),
+    'recordings.segments': (input) => Promise.resolve(storage.segments(input)),
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
     'events.listLocked': () => Promise.resolve(storage.lockedEvents()),

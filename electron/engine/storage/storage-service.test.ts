@@ -369,6 +369,37 @@ describe('timeline', () => {
     expect(strict.cameras[0]?.spans).toHaveLength(3);
     expect(strict.cameras[1]).toEqual({ cameraId: B, spans: [] });
   });
+  it('tells which days have footage, for all cameras or the given ones', () => {
+    const day = Date.UTC(2026, 4, 9);
+    addSegment(A, day - 30_000, 60_000); // reaches 30 s into the second day
+    addSegment(B, day + 2 * DAY_MS + 5000, 60_000);
+    const boundaries = [day - DAY_MS, day, day + DAY_MS, day + 2 * DAY_MS, day + 3 * DAY_MS];
+    const flags = (cameraIds?: string[]) =>
+      service.timelineDays({ boundaries, ...(cameraIds ? { cameraIds } : {}) }).days.map((d) => d.hasFootage);
+    expect(flags()).toEqual([true, true, false, true]);
+    expect(flags([A])).toEqual([true, true, false, false]);
+    expect(flags([B])).toEqual([false, false, false, true]);
+    expect(service.timelineDays({ boundaries }).days[1]).toEqual({
+      start: day,
+      end: day + DAY_MS,
+      hasFootage: true,
+    });
+  });
+
+  it('lists the segments of one camera overlapping a range, oldest first', () => {
+    const day = Date.UTC(2026, 4, 9);
+    addSegment(A, day - 30_000, 60_000);
+    addSegment(A, day + 60_000, 60_000);
+    addSegment(A, day + 3_600_000, 60_000);
+    addSegment(B, day + 60_000, 60_000);
+    const result = service.segments({ cameraId: A, start: day, end: day + 3_600_000 });
+    expect(result.cameraId).toBe(A);
+    expect(result.segments.map((segment) => [segment.start, segment.end])).toEqual([
+      [day - 30_000, day + 30_000],
+      [day + 60_000, day + 120_000],
+    ]);
+    expect(result.segments[0]!.bytes).toBeGreaterThan(0);
+  });
 });
 
 describe('reconciliation', () => {

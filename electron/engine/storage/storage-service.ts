@@ -16,7 +16,9 @@ import {
   type StorageSettings,
   type StorageState,
   type StorageStatus,
+  type RecordingSegments,
   type TimelineDay,
+  type TimelineDays,
 } from '../../../common/contract/index.js';
 import type { Db } from '../db/open-database.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -83,6 +85,8 @@ export interface StorageService {
   setSettings(input: MethodInput<'storage.settings.set'>): StorageSettings;
   reconcile(input: MethodInput<'storage.reconcile'>): Promise<StorageStatus>;
   timelineDay(input: MethodInput<'timeline.day'>): TimelineDay;
+  timelineDays(input: MethodInput<'timeline.days'>): TimelineDays;
+  segments(input: MethodInput<'recordings.segments'>): RecordingSegments;
   setLocked(id: number, locked: boolean): { id: number; locked: boolean };
   /** Locked events, newest first, each with the indexed bytes its window (± pre/post-roll) keeps. */
   lockedEvents(): LockedEvent[];
@@ -475,6 +479,8 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
     },
 
     timelineDay: (input) => timeline.day(input),
+    timelineDays: (input) => timeline.days(input),
+    segments: (input) => timeline.segments(input),
 
     setLocked(id, locked) {
       if (lockEvent.run(locked ? 1 : 0, id).changes === 0) {

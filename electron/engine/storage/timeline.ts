@@ -4,7 +4,7 @@
  * `segments_camera_start_end_idx`; the merge happens as the rows stream by.
  */
 import type Database from 'better-sqlite3';
-import type { TimelineDay } from '../../../common/contract/index.js';
+import type { RecordingSegments, TimelineDay, TimelineDays } from '../../../common/contract/index.js';
 
 /**
  * The longest a segment can be: twice the longest target (15 min) plus slack for a late keyframe (see
@@ -19,6 +19,10 @@ export interface TimelineQuery {
     end: number;
     joinGapMs: number;
   }): TimelineDay;
+  /** For each interval between consecutive boundaries: does any of the cameras (default all) have footage? */
+  days(input: { cameraIds?: string[] | undefined; boundaries: number[] }): TimelineDays;
+  /** One camera's segments overlapping `[start, end)`, oldest first. */
+  segments(input: { cameraId: string; start: number; end: number }): RecordingSegments;
 }
 
 export function createTimelineQuery(sqlite: Database.Database): TimelineQuery {
@@ -39,7 +43,53 @@ export function createTimelineQuery(sqlite: Database.Database): TimelineQuery {
     )
     .pluck(true);
 
+  // Any footage of one camera in a range: one probe of the camera's index.
+  const cameraHasFootage = sqlite
+    .prepare(
+      `SELECT 1 FROM segments INDEXED BY segments_camera_start_end_idx
+       WHERE camera_id = ? AND start_time >= ? AND start_time < ? AND end_time > ? LIMIT 1`,
+    )
+    .pluck(true);
+  // Any camera: the start-time index, checking end_time on the few rows that start before the range.
+  const anyHasFootage = sqlite
+    .prepare(
+      `SELECT 1 FROM segments INDEXED BY segments_start_idx
+       WHERE start_time >= ? AND start_time < ? AND end_time > ? LIMIT 1`,
+    )
+    .pluck(true);
+  const segmentsOf = sqlite.prepare(
+    `SELECT id, start_time AS start, end_time AS end, file_size AS bytes, recording_id AS recordingId
+     FROM segments INDEXED BY segments_camera_start_end_idx
+     WHERE camera_id = ? AND start_time >= ? AND start_time < ? AND end_time > ?
+     ORDER BY start_time, id`,
+  );
+
   return {
+    days({ cameraIds, boundaries }) {
+      const days: TimelineDays['days'] = [];
+      for (let i = 0; i + 1 < boundaries.length; i += 1) {
+        const start = boundaries[i]!;
+        const end = boundaries[i + 1]!;
+        const lookBack = start - SEGMENT_MAX_MS;
+        const hasFootage =
+          cameraIds === undefined
+            ? anyHasFootage.get(lookBack, end, start) !== undefined
+            : cameraIds.some((id) => cameraHasFootage.get(id, lookBack, end, start) !== undefined);
+        days.push({ start, end, hasFootage });
+      }
+      return { days };
+    },
+
+    segments({ cameraId, start, end }) {
+      const segments = segmentsOf.all(
+        cameraId,
+        start - SEGMENT_MAX_MS,
+        end,
+        start,
+      ) as RecordingSegments['segments'];
+      return { cameraId, segments };
+    },
+
     day({ cameraIds, start, end, joinGapMs }) {
       const lookBack = start - SEGMENT_MAX_MS;
       const ids = cameraIds ?? (camerasWithFootage.all(lookBack, end, start) as string[]);
