@@ -226,11 +226,11 @@ export const TimelineDaysInput = z
       .min(2, 'must give at least one day (two boundaries)')
       .max(TIMELINE_DAYS_MAX + 1, `must give at most ${TIMELINE_DAYS_MAX} days`),
   })
-  .refine((value) => value.boundaries.every((edge, i) => i === 0 || edge > value.boundaries[i - 1]!), {
+  .refine((value) => value.boundaries.every((edge, i, all) => i === 0 || edge > (all[i - 1] ?? edge)), {
     message: 'must be strictly increasing',
     path: ['boundaries'],
   })
-  .refine((value) => value.boundaries.at(-1)! - value.boundaries[0]! <= 62 * 24 * 3_600_000, {
+  .refine((value) => (value.boundaries.at(-1) ?? 0) - (value.boundaries[0] ?? 0) <= 62 * 24 * 3_600_000, {
     message: 'must span at most 62 days',
     path: ['boundaries'],
   });

@@ -21,6 +21,7 @@ import { createStorageService, type StorageService } from './storage/storage-ser
 import { createExportService, type ExportFile } from './storage/export-service.js';
 import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
 import { createVodService, type VodService } from './playback/vod-service.js';
+import { createLiveService, type LiveService } from './live/live-service.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
 import { settings } from './db/schema.js';
@@ -75,6 +76,8 @@ export interface Engine extends EngineApi {
   exportFile(id: unknown): ExportFile;
   /** HLS for other players: playlists and segment files for the gateway's media routes. */
   readonly vod: VodService;
+  /** Live fMP4 for viewers (the gateway's WebSocket, the desktop app's IPC). */
+  readonly live: LiveService;
   /** Resolves once no export is queued or running (tests and benchmarks). */
   exportsIdle(): Promise<void>;
 }
@@ -184,6 +187,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events.on('cameras.removed', ({ id }) => void recording.sync(id));
   }
 
+  const live = createLiveService({ cameras: cameraService, recording, events, logger });
+
   const handlers: Handlers = {
     'system.health': () => Promise.resolve({ status: 'ok', version: options.version }),
     'system.info': () =>
@@ -278,7 +283,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Children first (their last fragments and rows land), then the database.
+      // Viewers first, then children (their last fragments and rows land), then the database.
+      live.stop();
       await exportService.stop();
       await storage.stop();
       await recording.stop();
@@ -291,6 +297,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     segmentLeases,
     exportFile: (id) => exportService.file(id),
     vod: createVodService({ db: database.db, recordingsDir, logger }),
+    live,
     exportsIdle: () => exportService.idle(),
   };
 }

@@ -59,3 +59,21 @@ export interface EngineApi {
   /** Subscribes to every contract event (used by transports that forward everything). */
   onAny(listener: (event: EventName, payload: unknown) => void): () => void;
 }
+
+/** Which of a camera's streams a live viewer asks for; `sub` falls back to `main` when there is none. */
+export type LiveStreamKind = 'main' | 'sub';
+
+/** Where one live viewer's media goes (a WebSocket, an IPC channel). */
+export interface LiveSink {
+  /** The stream (re)starts: its MSE type with codecs, the stream actually served, and the init segment. */
+  init(mime: string, stream: LiveStreamKind, data: Buffer): void;
+  /** One fragment (a buffer of its own); false when the viewer's buffer is full (it then skips to a keyframe). */
+  fragment(data: Buffer): boolean;
+  /** No more media: the camera was removed or the engine stops. */
+  close(reason: string, retry: boolean): void;
+}
+
+/** Live fMP4 for viewers: opening checks the camera id and the stream (throws `ContractError`). */
+export interface LiveApi {
+  open(cameraId: unknown, stream: unknown, sink: LiveSink): () => void;
+}

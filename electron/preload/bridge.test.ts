@@ -1,6 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBridge, type IpcRendererLike } from './bridge.js';
-import { EVENT_CHANNEL, INVOKE_CHANNEL, SUBSCRIBE_CHANNEL } from './ipc-channels.js';
+import {
+  EVENT_CHANNEL,
+  INVOKE_CHANNEL,
+  LIVE_CHANNEL,
+  LIVE_CLOSE_CHANNEL,
+  LIVE_OPEN_CHANNEL,
+  SUBSCRIBE_CHANNEL,
+  type LiveMessage,
+} from './ipc-channels.js';
 
 /** An ipcRenderer stand-in: records invokes, lets the test deliver events the way Electron does. */
 function createFakeIpcRenderer(
@@ -24,9 +32,11 @@ function createFakeIpcRenderer(
 }
 
 describe('createBridge', () => {
-  it('exposes exactly invoke and subscribe, as functions, frozen', () => {
+  it('exposes exactly invoke, subscribe, openLive and segment, as functions, frozen', () => {
     const bridge = createBridge(createFakeIpcRenderer().ipcRenderer);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'subscribe']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'openLive', 'segment', 'subscribe']);
+    expect(typeof bridge.openLive).toBe('function');
+    expect(typeof bridge.segment).toBe('function');
     expect(typeof bridge.invoke).toBe('function');
     expect(typeof bridge.subscribe).toBe('function');
     expect(Object.isFrozen(bridge)).toBe(true);
@@ -138,5 +148,36 @@ describe('createBridge', () => {
     const bridge = createBridge(createFakeIpcRenderer().ipcRenderer);
     expect(() => bridge.subscribe(42 as unknown as string, () => undefined)).toThrow(TypeError);
     expect(() => bridge.subscribe('cameras.added', 'nope' as unknown as () => void)).toThrow(TypeError);
+  });
+});
+
+describe('createBridge: live media', () => {
+  it('opens with an id of its own, hands the page only the messages of that id, and closes it', () => {
+    const fake = createFakeIpcRenderer();
+    const bridge = createBridge(fake.ipcRenderer);
+    const got: LiveMessage[] = [];
+    const close = bridge.openLive('cam-0123456789', 'sub', (message) => got.push(message));
+    expect(fake.invokes[0]).toEqual([
+      LIVE_OPEN_CHANNEL,
+      { id: 1, cameraId: 'cam-0123456789', stream: 'sub' },
+    ]);
+    const live = fake.handlers.get(LIVE_CHANNEL)!;
+    live(fake.rawEvent, 1, { type: 'fragment', data: new Uint8Array(2) });
+    live(fake.rawEvent, 2, { type: 'fragment', data: new Uint8Array(3) });
+    expect(got).toEqual([{ type: 'fragment', data: new Uint8Array(2) }]);
+    close();
+    expect(fake.invokes[1]).toEqual([LIVE_CLOSE_CHANNEL, { id: 1 }]);
+    live(fake.rawEvent, 1, { type: 'fragment', data: new Uint8Array(2) });
+    expect(got).toHaveLength(1);
+  });
+
+  it('turns a refused open into a close message', async () => {
+    const fake = createFakeIpcRenderer(() => ({
+      ok: false,
+      error: { code: 'not_found', message: 'No camera' },
+    }));
+    const got: LiveMessage[] = [];
+    createBridge(fake.ipcRenderer).openLive('cam-0000000000', 'main', (message) => got.push(message));
+    await vi.waitFor(() => expect(got).toEqual([{ type: 'close', reason: 'No camera', retry: false }]));
   });
 });

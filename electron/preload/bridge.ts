@@ -4,9 +4,16 @@ import type { Outcome } from '../../common/contract/index.js';
 import {
   EVENT_CHANNEL,
   INVOKE_CHANNEL,
+  LIVE_CHANNEL,
+  LIVE_CLOSE_CHANNEL,
+  LIVE_OPEN_CHANNEL,
+  SEGMENT_CHANNEL,
   SUBSCRIBE_CHANNEL,
   type InvokeRequest,
+  type LiveMessage,
+  type LiveOpenRequest,
   type OmniSightBridge,
+  type SegmentRequest,
   type SubscribeRequest,
 } from './ipc-channels.js';
 
@@ -28,6 +35,8 @@ function isOutcome(value: unknown): value is Outcome<unknown> {
  */
 export function createBridge(ipcRenderer: IpcRendererLike): OmniSightBridge {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const liveListeners = new Map<number, (message: LiveMessage) => void>();
+  let nextLiveId = 1;
   let announced = '';
 
   // Tells the main process which events to send; only when the set changed, and never failing the caller
@@ -55,6 +64,14 @@ export function createBridge(ipcRenderer: IpcRendererLike): OmniSightBridge {
         });
       }
     }
+  });
+
+  ipcRenderer.on(LIVE_CHANNEL, (_event, id, message) => {
+    if (typeof id !== 'number' || typeof message !== 'object' || message === null) return;
+    const listener = liveListeners.get(id);
+    if (listener === undefined) return;
+    if ((message as LiveMessage).type === 'close') liveListeners.delete(id);
+    listener(message as LiveMessage);
   });
 
   const bridge: OmniSightBridge = {
@@ -88,6 +105,43 @@ export function createBridge(ipcRenderer: IpcRendererLike): OmniSightBridge {
         current?.delete(entry);
         if (current?.size === 0) listeners.delete(event);
         announce();
+      };
+    },
+    openLive(cameraId, stream, listener) {
+      if (typeof cameraId !== 'string' || typeof listener !== 'function') {
+        throw new TypeError('openLive(cameraId, stream, listener) needs a camera id and a function');
+      }
+      const id = nextLiveId;
+      nextLiveId += 1;
+      liveListeners.set(id, (message) => listener(message));
+      const request: LiveOpenRequest = { id, cameraId, stream: stream === 'main' ? 'main' : 'sub' };
+      ipcRenderer.invoke(LIVE_OPEN_CHANNEL, request).then(
+        (outcome) => {
+          if (isOutcome(outcome) && !outcome.ok && liveListeners.delete(id)) {
+            listener({
+              type: 'close',
+              reason: outcome.error.message,
+              retry: outcome.error.code === 'unavailable',
+            });
+          }
+        },
+        () => {
+          if (liveListeners.delete(id))
+            listener({ type: 'close', reason: 'The engine did not answer.', retry: true });
+        },
+      );
+      return () => {
+        if (!liveListeners.delete(id)) return;
+        ipcRenderer.invoke(LIVE_CLOSE_CHANNEL, { id }).catch(() => undefined);
+      };
+    },
+    async segment(cameraId, segmentId) {
+      const request: SegmentRequest = { cameraId, segmentId };
+      const outcome = await ipcRenderer.invoke(SEGMENT_CHANNEL, request);
+      if (isOutcome(outcome)) return outcome as Awaited<ReturnType<OmniSightBridge['segment']>>;
+      return {
+        ok: false,
+        error: { code: 'internal', message: 'The main process sent a malformed answer for a segment.' },
       };
     },
   };

@@ -14,14 +14,16 @@ vi.mock('electron', () => ({
 }));
 
 describe('preload index', () => {
-  it('exposes exactly { invoke, subscribe } as window.omnisight, once', async () => {
+  it('exposes exactly { invoke, subscribe, openLive, segment } as window.omnisight, once', async () => {
     await import('./index.js');
     expect(exposed).toHaveLength(1);
     const [key, api] = exposed[0]!;
     expect(key).toBe('omnisight');
-    expect(Object.keys(api as object).sort()).toEqual(['invoke', 'subscribe']);
+    expect(Object.keys(api as object).sort()).toEqual(['invoke', 'openLive', 'segment', 'subscribe']);
     // Nothing that could reach raw IPC: no ipcRenderer, no send/on, no prototype tricks.
     expect(Object.getPrototypeOf(api)).toBe(Object.prototype);
-    expect(JSON.stringify(Object.getOwnPropertyNames(api).sort())).toBe('["invoke","subscribe"]');
+    expect(JSON.stringify(Object.getOwnPropertyNames(api).sort())).toBe(
+      '["invoke","openLive","segment","subscribe"]',
+    );
   });
 });

@@ -11,6 +11,32 @@ export const SUBSCRIBE_CHANNEL = 'omnisight:subscribe';
 /** Main to renderer: `webContents.send(EVENT, name, payload)` for each event the page subscribed to. */
 export const EVENT_CHANNEL = 'omnisight:event';
 
+/** `ipcRenderer.invoke(LIVE_OPEN, LiveOpenRequest)` answers an `Outcome<null>`; media follows on `LIVE`. */
+export const LIVE_OPEN_CHANNEL = 'omnisight:live-open';
+/** `ipcRenderer.invoke(LIVE_CLOSE, { id })`: the page stops watching; nothing more arrives for that id. */
+export const LIVE_CLOSE_CHANNEL = 'omnisight:live-close';
+/** Main to renderer: `webContents.send(LIVE, id, LiveMessage)`. */
+export const LIVE_CHANNEL = 'omnisight:live';
+/** `ipcRenderer.invoke(SEGMENT, SegmentRequest)` answers an `Outcome<Uint8Array>` with the file's bytes. */
+export const SEGMENT_CHANNEL = 'omnisight:segment';
+
+/** Opens a live stream; the page picks the id (unique within the page), so no message can beat the answer. */
+export interface LiveOpenRequest {
+  id: number;
+  cameraId: string;
+  stream: 'main' | 'sub';
+}
+
+export type LiveMessage =
+  | { type: 'init'; mime: string; stream: 'main' | 'sub'; data: Uint8Array }
+  | { type: 'fragment'; data: Uint8Array }
+  | { type: 'close'; reason: string; retry: boolean };
+
+export interface SegmentRequest {
+  cameraId: string;
+  segmentId: number;
+}
+
 /** One contract call. */
 export interface InvokeRequest {
   method: string;
@@ -32,4 +58,8 @@ export interface SubscribeRequest {
 export interface OmniSightBridge {
   invoke(method: string, argument: unknown): Promise<Outcome<unknown>>;
   subscribe(event: string, listener: (payload: unknown) => void): () => void;
+  /** Live fMP4 of one camera; returns the close function. */
+  openLive(cameraId: string, stream: 'main' | 'sub', listener: (message: LiveMessage) => void): () => void;
+  /** The bytes of one recorded segment file. */
+  segment(cameraId: string, segmentId: number): Promise<Outcome<Uint8Array>>;
 }

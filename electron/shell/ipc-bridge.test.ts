@@ -7,8 +7,19 @@ import {
   type Camera,
   type EventName,
 } from '../../common/contract/index.js';
-import type { EngineApi, Logger } from '../engine/ports.js';
-import { EVENT_CHANNEL, INVOKE_CHANNEL, SUBSCRIBE_CHANNEL } from '../preload/ipc-channels.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EngineApi, LiveApi, LiveSink, Logger } from '../engine/ports.js';
+import {
+  EVENT_CHANNEL,
+  INVOKE_CHANNEL,
+  LIVE_CHANNEL,
+  LIVE_CLOSE_CHANNEL,
+  LIVE_OPEN_CHANNEL,
+  SEGMENT_CHANNEL,
+  SUBSCRIBE_CHANNEL,
+} from '../preload/ipc-channels.js';
 import { registerIpcBridge, type BridgeInvokeEvent, type BridgeIpcMain } from './ipc-bridge.js';
 
 const APP_PAGE = 'app://omnisight/index.html#/cameras';
@@ -135,9 +146,11 @@ function setup() {
 }
 
 describe('registerIpcBridge: calls', () => {
-  it('registers exactly the invoke and subscribe channels', () => {
+  it('registers exactly the invoke, subscribe, live and segment channels', () => {
     const { handlers } = setup();
-    expect([...handlers.keys()].sort()).toEqual([INVOKE_CHANNEL, SUBSCRIBE_CHANNEL].sort());
+    expect([...handlers.keys()].sort()).toEqual(
+      [INVOKE_CHANNEL, SUBSCRIBE_CHANNEL, LIVE_OPEN_CHANNEL, LIVE_CLOSE_CHANNEL, SEGMENT_CHANNEL].sort(),
+    );
   });
 
   it.each([
@@ -327,5 +340,113 @@ describe('registerIpcBridge: events', () => {
     expect(listenerCount()).toBe(0);
     emit('cameras.added', CAMERA);
     expect(page.sent).toEqual([]);
+  });
+});
+
+describe('registerIpcBridge: media', () => {
+  function mediaSetup() {
+    const sinks: { cameraId: unknown; stream: unknown; sink: LiveSink; closed: boolean }[] = [];
+    const live: LiveApi = {
+      open(cameraId, stream, sink) {
+        if (cameraId !== CAMERA.id) throw new ContractError('not_found', `No camera ${String(cameraId)}`);
+        const entry = { cameraId, stream, sink, closed: false };
+        sinks.push(entry);
+        return () => {
+          entry.closed = true;
+        };
+      },
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-ipc-'));
+    const file = path.join(dir, 'segment.mp4');
+    fs.writeFileSync(file, Buffer.from([0, 1, 2, 3, 4]));
+    const fake = createFakeEngine();
+    const ipc = createFakeIpcMain();
+    const bridge = registerIpcBridge({
+      ipcMain: ipc.ipcMain,
+      engine: fake.engine,
+      logger: createRecordingLogger().logger,
+      live,
+      segmentFile(cameraId, segmentId) {
+        if (cameraId !== CAMERA.id || segmentId !== 7)
+          throw new ContractError('not_found', 'No such segment');
+        return file;
+      },
+    });
+    const page = new FakeWebContents(1, APP_PAGE);
+    return { ...ipc, bridge, page, sinks, dir };
+  }
+
+  it('streams live media to the page under the id it chose, and stops on close or when the page goes', async () => {
+    const { invoke, page, sinks, bridge, dir } = mediaSetup();
+    try {
+      await expect(
+        invoke(LIVE_OPEN_CHANNEL, page, APP_PAGE, { id: 3, cameraId: CAMERA.id, stream: 'sub' }),
+      ).resolves.toEqual({ ok: true, value: null });
+      const sink = sinks[0]!.sink;
+      sink.init('video/mp4; codecs="avc1.42c01f"', 'main', Buffer.from([1, 2]));
+      expect(sink.fragment(Buffer.from([3]))).toBe(true);
+      expect(
+        page.sent.map(([channel, id, message]) => [channel, id, (message as { type: string }).type]),
+      ).toEqual([
+        [LIVE_CHANNEL, 3, 'init'],
+        [LIVE_CHANNEL, 3, 'fragment'],
+      ]);
+      expect(bridge.liveCount).toBe(1);
+      await invoke(LIVE_CLOSE_CHANNEL, page, APP_PAGE, { id: 3 });
+      expect(sinks[0]!.closed).toBe(true);
+      expect(bridge.liveCount).toBe(0);
+
+      await invoke(LIVE_OPEN_CHANNEL, page, APP_PAGE, { id: 4, cameraId: CAMERA.id, stream: 'main' });
+      page.destroy();
+      expect(sinks[1]!.closed).toBe(true);
+      expect(bridge.liveCount).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers an unknown camera, a malformed request and a foreign page with an error, opening nothing', async () => {
+    const { invoke, page, sinks, dir } = mediaSetup();
+    try {
+      await expect(
+        invoke(LIVE_OPEN_CHANNEL, page, APP_PAGE, { id: 1, cameraId: 'cam-0000000000', stream: 'main' }),
+      ).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
+      await expect(invoke(LIVE_OPEN_CHANNEL, page, APP_PAGE, { id: 'x' })).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'validation' },
+      });
+      await expect(
+        invoke(LIVE_OPEN_CHANNEL, page, 'https://evil.example/', {
+          id: 2,
+          cameraId: CAMERA.id,
+          stream: 'main',
+        }),
+      ).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(sinks).toHaveLength(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a segment file the engine resolves, and passes its errors on', async () => {
+    const { invoke, page, dir } = mediaSetup();
+    try {
+      const answer = (await invoke(SEGMENT_CHANNEL, page, APP_PAGE, {
+        cameraId: CAMERA.id,
+        segmentId: 7,
+      })) as {
+        ok: true;
+        value: Uint8Array;
+      };
+      expect([...answer.value]).toEqual([0, 1, 2, 3, 4]);
+      await expect(
+        invoke(SEGMENT_CHANNEL, page, APP_PAGE, { cameraId: CAMERA.id, segmentId: 8 }),
+      ).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
+      await expect(
+        invoke(SEGMENT_CHANNEL, page, 'https://evil.example/', { cameraId: CAMERA.id, segmentId: 7 }),
+      ).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,8 +6,18 @@ import {
   type EventName,
   type Outcome,
 } from '../../common/contract/index.js';
-import type { EngineApi, Logger } from '../engine/ports.js';
-import { EVENT_CHANNEL, INVOKE_CHANNEL, SUBSCRIBE_CHANNEL } from '../preload/ipc-channels.js';
+import fs from 'node:fs';
+import type { EngineApi, LiveApi, Logger } from '../engine/ports.js';
+import {
+  EVENT_CHANNEL,
+  INVOKE_CHANNEL,
+  LIVE_CHANNEL,
+  LIVE_CLOSE_CHANNEL,
+  LIVE_OPEN_CHANNEL,
+  SEGMENT_CHANNEL,
+  SUBSCRIBE_CHANNEL,
+  type LiveMessage,
+} from '../preload/ipc-channels.js';
 import { isAppUrl } from './app-protocol.js';
 
 /** The slice of Electron's `WebContents` the bridge uses. */
@@ -40,6 +50,10 @@ export interface IpcBridgeOptions {
   logger: Logger;
   /** Which page URLs may call; defaults to our `app://omnisight` origin. */
   isTrustedUrl?: (url: string) => boolean;
+  /** Live fMP4 for the page's tiles; live view answers `unsupported` without it. */
+  live?: LiveApi;
+  /** Resolves a recorded segment to its file (throws `ContractError`); playback answers `unsupported` without it. */
+  segmentFile?: (cameraId: unknown, segmentId: unknown) => string;
 }
 
 /** The registered bridge. */
@@ -48,7 +62,12 @@ export interface IpcBridge {
   dispose(): void;
   /** How many pages currently receive events (for tests and diagnostics). */
   readonly subscriberCount: number;
+  /** Live streams open across pages. */
+  readonly liveCount: number;
 }
+
+/** Largest segment file sent over IPC (15 min of a 16 Mb/s camera is under 2 GB; this is a sanity cap). */
+const SEGMENT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
 interface Subscriber {
   contents: BridgeWebContents;
@@ -146,6 +165,103 @@ export function registerIpcBridge(options: IpcBridgeOptions): IpcBridge {
     return Promise.resolve({ ok: true, value: null } satisfies Outcome<null>);
   });
 
+  // Live streams by webContents id, then by the id the page chose.
+  const liveStreams = new Map<number, Map<number, () => void>>();
+
+  function closeLive(contentsId: number, id: number): void {
+    const streams = liveStreams.get(contentsId);
+    const close = streams?.get(id);
+    if (close === undefined) return;
+    streams?.delete(id);
+    close();
+  }
+
+  ipcMain.handle(LIVE_OPEN_CHANNEL, (event, request) => {
+    if (!isTrusted(event)) return Promise.resolve(failure(FORBIDDEN));
+    if (!isRecord(request) || !Number.isSafeInteger(request.id)) {
+      return Promise.resolve(
+        failure({ code: 'validation', message: 'A live stream needs { id, cameraId, stream }.' }),
+      );
+    }
+    if (options.live === undefined) {
+      return Promise.resolve(failure({ code: 'unsupported', message: 'This engine has no live view.' }));
+    }
+    const contents = event.sender;
+    const id = request.id as number;
+    let streams = liveStreams.get(contents.id);
+    if (streams === undefined) {
+      streams = new Map();
+      liveStreams.set(contents.id, streams);
+      contents.once('destroyed', () => {
+        for (const close of liveStreams.get(contents.id)?.values() ?? []) close();
+        liveStreams.delete(contents.id);
+      });
+    }
+    if (streams.has(id)) {
+      return Promise.resolve(failure({ code: 'conflict', message: `Live stream ${id} is already open.` }));
+    }
+    const send = (message: LiveMessage): void => {
+      if (contents.isDestroyed() || !isTrustedUrl(contents.getURL())) return;
+      contents.send(LIVE_CHANNEL, id, message);
+    };
+    try {
+      const close = options.live.open(request.cameraId, request.stream, {
+        init: (mime, stream, data) => send({ type: 'init', mime, stream, data }),
+        fragment(data) {
+          send({ type: 'fragment', data });
+          return true;
+        },
+        close(reason, retry) {
+          streams.delete(id);
+          send({ type: 'close', reason, retry });
+        },
+      });
+      streams.set(id, close);
+    } catch (error) {
+      return Promise.resolve(failure(toApiError(error)));
+    }
+    return Promise.resolve({ ok: true, value: null } satisfies Outcome<null>);
+  });
+
+  ipcMain.handle(LIVE_CLOSE_CHANNEL, (event, request) => {
+    if (!isTrusted(event)) return Promise.resolve(failure(FORBIDDEN));
+    if (isRecord(request) && Number.isSafeInteger(request.id))
+      closeLive(event.sender.id, request.id as number);
+    return Promise.resolve({ ok: true, value: null } satisfies Outcome<null>);
+  });
+
+  ipcMain.handle(SEGMENT_CHANNEL, async (event, request) => {
+    if (!isTrusted(event)) return failure(FORBIDDEN);
+    if (!isRecord(request)) {
+      return failure({ code: 'validation', message: 'A segment request needs { cameraId, segmentId }.' });
+    }
+    if (options.segmentFile === undefined) {
+      return failure({ code: 'unsupported', message: 'This engine has no recordings.' });
+    }
+    try {
+      // The engine checks both ids and resolves the file under the recordings root; nothing from the page is a path.
+      const file = options.segmentFile(request.cameraId, request.segmentId);
+      const handle = await fs.promises.open(file, 'r');
+      try {
+        const { size } = await handle.stat();
+        if (size > SEGMENT_MAX_BYTES)
+          return failure({ code: 'validation', message: 'The segment file is too large.' });
+        const bytes = new Uint8Array(size);
+        const { bytesRead } = await handle.read(bytes, 0, size, 0);
+        return { ok: true, value: bytes.subarray(0, bytesRead) } satisfies Outcome<Uint8Array>;
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      const apiError =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? { code: 'not_found' as const, message: 'The segment file is gone (deleted by retention?).' }
+          : toApiError(error);
+      if (apiError.code === 'internal') logger.error({ err: error }, 'segment read failed');
+      return failure(apiError);
+    }
+  });
+
   const stopForwarding = engine.onAny((name, payload) => {
     for (const [id, { contents, events }] of subscribers) {
       if (contents.isDestroyed()) {
@@ -167,11 +283,21 @@ export function registerIpcBridge(options: IpcBridgeOptions): IpcBridge {
     dispose() {
       ipcMain.removeHandler(INVOKE_CHANNEL);
       ipcMain.removeHandler(SUBSCRIBE_CHANNEL);
+      ipcMain.removeHandler(LIVE_OPEN_CHANNEL);
+      ipcMain.removeHandler(LIVE_CLOSE_CHANNEL);
+      ipcMain.removeHandler(SEGMENT_CHANNEL);
       stopForwarding();
       subscribers.clear();
+      for (const streams of liveStreams.values()) for (const close of streams.values()) close();
+      liveStreams.clear();
     },
     get subscriberCount() {
       return subscribers.size;
+    },
+    get liveCount() {
+      let count = 0;
+      for (const streams of liveStreams.values()) count += streams.size;
+      return count;
     },
   };
 }

@@ -190,6 +190,9 @@ describe('main.ts wiring', () => {
     expect(ipcMain.handle.mock.calls.map(([channel]: unknown[]) => channel)).toEqual([
       'omnisight:invoke',
       'omnisight:subscribe',
+      'omnisight:live-open',
+      'omnisight:live-close',
+      'omnisight:segment',
     ]);
     expect(powerSaveBlocker.start).toHaveBeenCalledWith('prevent-app-suspension');
     expect(fake.trays).toHaveLength(1);

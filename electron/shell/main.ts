@@ -22,7 +22,7 @@ import {
 import { createEngine } from '../engine/index.js';
 import { createLogger } from '../engine/logging/logger.js';
 import { defaultDataDir } from '../engine/paths.js';
-import { systemClock, type EngineApi, type Logger } from '../engine/ports.js';
+import { systemClock, type EngineApi, type LiveApi, type Logger } from '../engine/ports.js';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -44,7 +44,11 @@ import { summarizeCameras, trackCameraStates } from './tray-status.js';
 import { UtilityProcessWorkerHost } from './utility-process-worker-host.js';
 
 /** The engine as the shell uses it: the transport-facing API plus a clean stop. */
-type ShellEngine = EngineApi & { stop(): Promise<void> };
+type ShellEngine = EngineApi & {
+  stop(): Promise<void>;
+  readonly live: LiveApi;
+  readonly vod: { segmentFile(cameraId: unknown, segmentId: unknown): string };
+};
 
 // Must run before `ready`: only then can a custom scheme get standard/secure semantics.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
@@ -162,7 +166,13 @@ function startShell(): void {
     const engine = await enginePromise;
     if (quitCoordinator.quitting) return;
 
-    bridge = registerIpcBridge({ ipcMain, engine, logger: rootLogger });
+    bridge = registerIpcBridge({
+      ipcMain,
+      engine,
+      logger: rootLogger,
+      live: engine.live,
+      segmentFile: (cameraId, segmentId) => engine.vod.segmentFile(cameraId, segmentId),
+    });
     // Recording must go on with the screen locked or the lid closed; this keeps the OS from suspending us.
     powerSaveBlockerId = powerSaveBlocker.start('prevent-app-suspension');
     tray = createTray(engine, log);

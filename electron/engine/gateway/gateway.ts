@@ -14,7 +14,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Server as SocketServer } from 'socket.io';
 import { ContractError, HTTP_STATUS, toApiError, type ApiError } from '../../../common/contract/index.js';
 import { contentSecurityPolicy } from '../../../common/csp.js';
-import type { EngineApi, Logger } from '../ports.js';
+import type { EngineApi, LiveApi, Logger } from '../ports.js';
+import { createLiveSocketServer } from './live-socket.js';
 import { MEDIA_ROUTES, ROUTES } from './routes.js';
 
 export interface GatewayOptions {
@@ -27,6 +28,8 @@ export interface GatewayOptions {
       playlist(cameraId: unknown, query: unknown): string;
       segmentFile(cameraId: unknown, segmentId: unknown): string;
     };
+    /** Live fMP4 over `GET /api/live` upgraded to a WebSocket; absent on engines without recording. */
+    live?: LiveApi;
   };
   logger: Logger;
   host: string;
@@ -239,6 +242,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     allowRequest: (request, callback) => callback(null, refusal(request.headers) === null),
   });
   const unsubscribe = engine.onAny((event, payload) => io.emit(event, payload));
+  const liveSockets = createLiveSocketServer({ live: engine.live, refusal, logger });
+  // socket.io's engine ends upgrades for other paths only after a second, so this one answers first.
+  server.on('upgrade', (request: http.IncomingMessage, socket, head: Buffer) => {
+    liveSockets.handleUpgrade(request, socket, head);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -257,6 +265,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     port: address.port,
     async close() {
       unsubscribe();
+      liveSockets.close();
       await io.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -16,6 +16,12 @@ export interface TrackInfo {
   timescale: number;
   /** Sample entry four-character code: `avc1`, `hev1`, `hvc1`, `mp4a`, ... */
   codec: string;
+  /**
+   * The RFC 6381 codec string a player needs for `MediaSource.isTypeSupported` and `addSourceBuffer`
+   * (`avc1.42c01f`, `hvc1.1.6.L93.B0`, `mp4a.40.2`); the bare four-character code when the configuration box is
+   * missing or unknown.
+   */
+  codecString: string;
   width?: number;
   height?: number;
 }
@@ -91,6 +97,104 @@ function childrenOf(buffer: Buffer, parent: Box, type: string): Box[] {
   );
 }
 
+const hex2 = (value: number): string => value.toString(16).padStart(2, '0');
+
+/** Size of the fixed part of a VisualSampleEntry / AudioSampleEntry before their child boxes. */
+const VISUAL_ENTRY_FIXED = 78;
+const AUDIO_ENTRY_FIXED = 28;
+
+/** Reads an MPEG-4 descriptor's tag and length (1 to 4 bytes of 7 bits each). */
+function descriptorAt(
+  buffer: Buffer,
+  offset: number,
+  end: number,
+): { tag: number; body: number; size: number } | null {
+  if (offset >= end) return null;
+  const tag = buffer.readUInt8(offset);
+  let size = 0;
+  let position = offset + 1;
+  for (let index = 0; index < 4 && position < end; index += 1) {
+    const byte = buffer.readUInt8(position);
+    position += 1;
+    size = (size << 7) | (byte & 0x7f);
+    if ((byte & 0x80) === 0) break;
+  }
+  return { tag, body: position, size };
+}
+
+/** `mp4a.40.<audio object type>` from the `esds` box (AAC LC is `mp4a.40.2`). */
+function aacCodecString(buffer: Buffer, esds: Box): string | null {
+  const end = esds.start + esds.size;
+  // Full box header, then ES_Descriptor (tag 3): ES_ID(2), flags(1) and the optional fields the flags announce.
+  const es = descriptorAt(buffer, esds.start + esds.headerSize + 4, end);
+  if (es === null || es.tag !== 3) return null;
+  const flags = buffer.readUInt8(es.body + 2);
+  let position = es.body + 3;
+  if (flags & 0x80) position += 2;
+  if (flags & 0x40) position += 1 + buffer.readUInt8(position);
+  if (flags & 0x20) position += 2;
+  const config = descriptorAt(buffer, position, end);
+  if (config === null || config.tag !== 4) return null;
+  const objectType = buffer.readUInt8(config.body);
+  // DecoderConfigDescriptor: objectType(1) streamType(1) bufferSize(3) maxBitrate(4) avgBitrate(4), then tag 5.
+  const specific = descriptorAt(buffer, config.body + 13, end);
+  if (specific === null || specific.tag !== 5 || specific.size < 1) return `mp4a.${hex2(objectType)}`;
+  let audioObjectType = buffer.readUInt8(specific.body) >> 3;
+  if (audioObjectType === 31)
+    audioObjectType = 32 + (((buffer.readUInt16BE(specific.body) >> 5) & 0x3f) >>> 0);
+  return `mp4a.${hex2(objectType)}.${audioObjectType}`;
+}
+
+/** `hvc1.<space><profile>.<compat, bit-reversed hex>.<tier><level>.<constraint bytes>` from `hvcC` (ISO 14496-15 E.3). */
+function hevcCodecString(type: string, buffer: Buffer, hvcc: Box): string | null {
+  const body = hvcc.start + hvcc.headerSize;
+  if (hvcc.size - hvcc.headerSize < 13) return null;
+  const byte1 = buffer.readUInt8(body + 1);
+  const space = ['', 'A', 'B', 'C'][byte1 >> 6] ?? '';
+  const tier = (byte1 & 0x20) !== 0 ? 'H' : 'L';
+  const profile = byte1 & 0x1f;
+  let compat = buffer.readUInt32BE(body + 2);
+  let reversed = 0;
+  for (let bit = 0; bit < 32; bit += 1) {
+    reversed = ((reversed << 1) | (compat & 1)) >>> 0;
+    compat >>>= 1;
+  }
+  const constraints: string[] = [];
+  for (let index = 0; index < 6; index += 1)
+    constraints.push(buffer.readUInt8(body + 6 + index).toString(16));
+  while (constraints.length > 0 && constraints.at(-1) === '0') constraints.pop();
+  const level = buffer.readUInt8(body + 12);
+  const tail = constraints.length === 0 ? '' : `.${constraints.join('.').toUpperCase()}`;
+  return `${type}.${space}${profile}.${reversed.toString(16).toUpperCase()}.${tier}${level}${tail}`;
+}
+
+/** The RFC 6381 string of one sample entry (`avc1`/`avc3`, `hvc1`/`hev1`, `mp4a`); its 4CC when unknown. */
+function sampleEntryCodecString(buffer: Buffer, entry: Box): string {
+  const type = entry.type;
+  if (type === 'avc1' || type === 'avc3') {
+    const avcc = child(buffer, entry, 'avcC', VISUAL_ENTRY_FIXED);
+    if (avcc === undefined || avcc.size - avcc.headerSize < 4) return type;
+    const body = avcc.start + avcc.headerSize;
+    // AVCDecoderConfigurationRecord: version, profile, constraint flags, level.
+    return `${type}.${hex2(buffer.readUInt8(body + 1))}${hex2(buffer.readUInt8(body + 2))}${hex2(buffer.readUInt8(body + 3))}`;
+  }
+  if (type === 'hvc1' || type === 'hev1') {
+    const hvcc = child(buffer, entry, 'hvcC', VISUAL_ENTRY_FIXED);
+    return (hvcc === undefined ? null : hevcCodecString(type, buffer, hvcc)) ?? type;
+  }
+  if (type === 'mp4a') {
+    const esds = child(buffer, entry, 'esds', AUDIO_ENTRY_FIXED);
+    return (esds === undefined ? null : aacCodecString(buffer, esds)) ?? type;
+  }
+  return type;
+}
+
+/** The MSE type of a stream with these tracks: `video/mp4; codecs="avc1.42c01f,mp4a.40.2"`. */
+export function mseMimeType(tracks: readonly TrackInfo[]): string {
+  const codecs = tracks.filter((track) => track.kind !== 'other').map((track) => track.codecString);
+  return `video/mp4; codecs="${codecs.join(',')}"`;
+}
+
 /** Reads the tracks of a `moov` box. */
 export function parseMoov(buffer: Buffer, moov: Box): TrackInfo[] {
   const tracks: TrackInfo[] = [];
@@ -112,6 +216,7 @@ export function parseMoov(buffer: Buffer, moov: Box): TrackInfo[] {
     );
     const kind: TrackKind = handler === 'vide' ? 'video' : handler === 'soun' ? 'audio' : 'other';
     let codec = '';
+    let codecString = '';
     let width: number | undefined;
     let height: number | undefined;
     const stsd = (() => {
@@ -124,6 +229,7 @@ export function parseMoov(buffer: Buffer, moov: Box): TrackInfo[] {
       const entry = readBox(buffer, stsd.start + stsd.headerSize + 8, stsd.start + stsd.size);
       if (entry !== null) {
         codec = entry.type;
+        codecString = sampleEntryCodecString(buffer, entry);
         if (kind === 'video' && entry.size >= entry.headerSize + 28) {
           // VisualSampleEntry: 6 reserved + 2 index + 16 pre-defined/reserved, then width and height.
           width = buffer.readUInt16BE(entry.start + entry.headerSize + 24);
@@ -131,7 +237,14 @@ export function parseMoov(buffer: Buffer, moov: Box): TrackInfo[] {
         }
       }
     }
-    tracks.push({ id, kind, timescale, codec, ...(width === undefined ? {} : { width, height }) });
+    tracks.push({
+      id,
+      kind,
+      timescale,
+      codec,
+      codecString,
+      ...(width === undefined ? {} : { width, height }),
+    });
   }
   return tracks;
 }

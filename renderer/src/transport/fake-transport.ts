@@ -10,7 +10,7 @@ import {
   type MethodName,
   type MethodResult,
 } from '../../../common/contract/index.js';
-import type { ClientTransport } from './client-transport.js';
+import type { ClientTransport, LiveHandlers, LiveStreamKind } from './client-transport.js';
 
 /** A handler per method, as in the engine, but it may answer synchronously. */
 export type FakeHandlers = {
@@ -33,6 +33,20 @@ export interface FakeTransport extends ClientTransport {
   /** Tells resync listeners the event stream reconnected. */
   resync(): void;
   listenerCount(event: EventName): number;
+  /** Live streams opened and not yet closed, newest last; a test drives them through `handlers`. */
+  readonly liveStreams: FakeLiveStream[];
+}
+
+/** One `openLive` of the fake transport. */
+export interface FakeLiveStream {
+  cameraId: string;
+  stream: LiveStreamKind;
+  handlers: LiveHandlers;
+}
+
+/** Media the fake transport serves: segment bytes by `<cameraId>/<segmentId>`. */
+export interface FakeMedia {
+  segments?: Map<string, ArrayBuffer>;
 }
 
 /**
@@ -41,7 +55,11 @@ export interface FakeTransport extends ClientTransport {
  * error carries `details.issues`), anything a handler throws reaches the caller as a `RemoteError` built from
  * plain `ApiError` data, and a method without a handler answers `unsupported`.
  */
-export function createFakeTransport(handlers: Partial<FakeHandlers> = {}): FakeTransport {
+export function createFakeTransport(
+  handlers: Partial<FakeHandlers> = {},
+  media: FakeMedia = {},
+): FakeTransport {
+  const liveStreams: FakeLiveStream[] = [];
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const resyncListeners = new Set<() => void>();
   const calls: FakeCall[] = [];
@@ -87,6 +105,24 @@ export function createFakeTransport(handlers: Partial<FakeHandlers> = {}): FakeT
       return () => {
         resyncListeners.delete(listener);
       };
+    },
+    liveStreams,
+    openLive(cameraId, stream, liveHandlers) {
+      const entry: FakeLiveStream = { cameraId, stream, handlers: liveHandlers };
+      liveStreams.push(entry);
+      return () => {
+        const index = liveStreams.indexOf(entry);
+        if (index >= 0) liveStreams.splice(index, 1);
+      };
+    },
+    fetchSegment(cameraId, segmentId) {
+      const bytes = media.segments?.get(`${cameraId}/${segmentId}`);
+      if (bytes === undefined) {
+        return Promise.reject(
+          new RemoteError({ code: 'not_found', message: `No segment ${segmentId} of ${cameraId}.` }),
+        );
+      }
+      return Promise.resolve(bytes.slice(0));
     },
     callsTo<M extends MethodName>(method: M): MethodArgument<M>[] {
       return calls

@@ -11,6 +11,7 @@ import {
   type MethodResult,
 } from '../../../common/contract/index.js';
 import type { ClientTransport } from './client-transport.js';
+import { liveSocketUrl, openLiveSocket, type LiveWebSocket } from './live-socket.js';
 
 /** The part of a socket.io client socket this transport uses; tests pass a fake. */
 export interface EventSocket {
@@ -26,6 +27,8 @@ export interface HttpTransportOptions {
   fetch?: typeof fetch;
   /** Opens the event socket; defaults to socket.io-client on the same origin (path `/socket.io`). */
   connect?: (origin: string) => EventSocket;
+  /** Opens a live WebSocket; defaults to the DOM's `WebSocket`. */
+  openSocket?: (url: string) => LiveWebSocket;
 }
 
 /** An HTTP transport that can also be shut down (tests, or a window that switches engines). */
@@ -66,6 +69,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const connect =
     options.connect ??
     ((url: string) => io(url, { path: '/socket.io', transports: ['websocket', 'polling'] }));
+  // The DOM's handler properties are typed with `this` and MessageEvent; the client needs only their shape.
+  const openSocket = options.openSocket ?? ((url: string) => new WebSocket(url) as unknown as LiveWebSocket);
   const resyncListeners = new Set<() => void>();
   let socket: EventSocket | null = null;
 
@@ -119,6 +124,27 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       return () => {
         target.off(name, handler);
       };
+    },
+    openLive(cameraId, stream, handlers) {
+      return openLiveSocket(openSocket(liveSocketUrl(origin, cameraId, stream)), handlers);
+    },
+    async fetchSegment(cameraId, segmentId, signal) {
+      const url = `${origin}/api/cameras/${encodeURIComponent(cameraId)}/segments/${segmentId}.mp4`;
+      let response: Response;
+      try {
+        response = await fetchImpl(url, signal === undefined ? {} : { signal });
+      } catch (error) {
+        if (signal?.aborted === true) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RemoteError({
+          code: 'unavailable',
+          message: `Cannot reach the OmniSight server at ${origin} (${reason}).`,
+        });
+      }
+      if (response.ok) return await response.arrayBuffer();
+      const body = await readJson(response);
+      if (body.ok && isApiError(body.value)) throw new RemoteError(body.value);
+      throw errorForStatus(`segment ${segmentId}`, response);
     },
     onResync(listener: () => void): () => void {
       resyncListeners.add(listener);

@@ -10,10 +10,22 @@ import {
 } from '../../../common/contract/index.js';
 import type { ClientTransport } from './client-transport.js';
 
+/** A live stream message from the preload (electron/preload/ipc-channels.ts, `LiveMessage`). */
+export type BridgeLiveMessage =
+  | { type: 'init'; mime: string; stream: 'main' | 'sub'; data: Uint8Array }
+  | { type: 'fragment'; data: Uint8Array }
+  | { type: 'close'; reason: string; retry: boolean };
+
 /** What the Electron preload exposes on `window.omnisight` (electron/preload), and nothing more. */
 export interface OmnisightBridge {
   invoke(method: string, argument: unknown): Promise<Outcome<unknown>>;
   subscribe(event: string, listener: (payload: unknown) => void): () => void;
+  openLive(
+    cameraId: string,
+    stream: 'main' | 'sub',
+    listener: (message: BridgeLiveMessage) => void,
+  ): () => void;
+  segment(cameraId: string, segmentId: number): Promise<Outcome<Uint8Array>>;
 }
 
 declare global {
@@ -57,6 +69,33 @@ export function createIpcTransport(bridge: OmnisightBridge): ClientTransport {
     },
     subscribe<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
       return bridge.subscribe(name, (payload) => listener(payload as EventPayload<E>));
+    },
+    openLive(cameraId, stream, handlers) {
+      return bridge.openLive(cameraId, stream, (message) => {
+        if (message.type === 'init') handlers.onInit(message.mime, message.data);
+        else if (message.type === 'fragment') handlers.onFragment(message.data);
+        else handlers.onClose(message.reason, message.retry);
+      });
+    },
+    async fetchSegment(cameraId, segmentId, signal) {
+      let outcome: unknown;
+      try {
+        outcome = await bridge.segment(cameraId, segmentId);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RemoteError({
+          code: 'unavailable',
+          message: `The OmniSight engine did not answer (${reason}).`,
+        });
+      }
+      signal?.throwIfAborted();
+      if (!isOutcome(outcome)) {
+        throw new RemoteError({ code: 'internal', message: 'The engine sent a malformed segment.' });
+      }
+      if (!outcome.ok) throw new RemoteError(outcome.error);
+      const bytes = outcome.value as Uint8Array;
+      // A copy of exactly the file's bytes: the IPC buffer may be a view into a larger one.
+      return bytes.slice().buffer;
     },
     // IPC to the main process of the same app is connected from the first event on and never drops.
     onResync: () => () => undefined,

@@ -4,7 +4,21 @@ import { makeCamera } from '../testing.js';
 import { createFakeTransport } from './fake-transport.js';
 import { createHttpTransport, type EventSocket } from './http-transport.js';
 import { createDefaultTransport } from './index.js';
-import { createIpcTransport, type OmnisightBridge } from './ipc-transport.js';
+import { createIpcTransport, type BridgeLiveMessage, type OmnisightBridge } from './ipc-transport.js';
+import type { LiveWebSocket } from './live-socket.js';
+
+/** Handlers that record what a live stream delivered. */
+function liveRecorder() {
+  const seen: string[] = [];
+  return {
+    seen,
+    handlers: {
+      onInit: (mime: string, init: Uint8Array) => seen.push(`init ${mime} ${init.length}`),
+      onFragment: (data: Uint8Array) => seen.push(`fragment ${data.length}`),
+      onClose: (reason: string, retry: boolean) => seen.push(`close ${reason} ${retry}`),
+    },
+  };
+}
 
 async function rejection(promise: Promise<unknown>): Promise<RemoteError> {
   try {
@@ -167,6 +181,8 @@ describe('IPC transport', () => {
         listeners.set(event, listener);
         return () => listeners.delete(event);
       },
+      openLive: () => () => undefined,
+      segment: () => Promise.resolve({ ok: true, value: new Uint8Array() }),
     };
     return { value, listeners };
   }
@@ -215,6 +231,139 @@ describe('IPC transport', () => {
   });
 });
 
+describe('media over IPC', () => {
+  it('relays live messages to the handlers and closes through the bridge', () => {
+    const ipc = (() => {
+      const listeners = new Map<string, (message: BridgeLiveMessage) => void>();
+      const value: OmnisightBridge = {
+        invoke: () => Promise.resolve({ ok: true, value: null }),
+        subscribe: () => () => undefined,
+        openLive(cameraId, stream, listener) {
+          listeners.set(`${cameraId}/${stream}`, listener);
+          return () => listeners.delete(`${cameraId}/${stream}`);
+        },
+        segment: () => Promise.resolve({ ok: true, value: new Uint8Array() }),
+      };
+      return { value, listeners };
+    })();
+    const { seen, handlers } = liveRecorder();
+    const close = createIpcTransport(ipc.value).openLive('cam-0000000001', 'sub', handlers);
+    const send = ipc.listeners.get('cam-0000000001/sub')!;
+    send({ type: 'init', mime: 'video/mp4; codecs="avc1.42c01f"', stream: 'sub', data: new Uint8Array(5) });
+    send({ type: 'fragment', data: new Uint8Array(9) });
+    send({ type: 'close', reason: 'The camera was removed.', retry: false });
+    expect(seen).toEqual([
+      'init video/mp4; codecs="avc1.42c01f" 5',
+      'fragment 9',
+      'close The camera was removed. false',
+    ]);
+    close();
+    expect(ipc.listeners.size).toBe(0);
+  });
+
+  it('answers exactly the segment bytes, or the engine error', async () => {
+    const transport = createIpcTransport({
+      invoke: () => Promise.resolve({ ok: true, value: null }),
+      subscribe: () => () => undefined,
+      openLive: () => () => undefined,
+      segment: (cameraId, segmentId) =>
+        Promise.resolve(
+          segmentId === 7
+            ? { ok: true, value: new Uint8Array([1, 2, 3, 4]).subarray(1, 3) }
+            : { ok: false, error: { code: 'not_found', message: `No segment ${segmentId} of ${cameraId}.` } },
+        ),
+    });
+    expect([...new Uint8Array(await transport.fetchSegment('cam-0000000001', 7))]).toEqual([2, 3]);
+    const error = await rejection(transport.fetchSegment('cam-0000000001', 8));
+    expect(error).toMatchObject({ code: 'not_found', message: 'No segment 8 of cam-0000000001.' });
+  });
+});
+
+describe('media over HTTP', () => {
+  function fakeLiveSocket() {
+    const socket: LiveWebSocket & { closedWith: number | null } = {
+      binaryType: 'blob',
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      closedWith: null,
+      close(code) {
+        socket.closedWith = code ?? null;
+      },
+    };
+    return socket;
+  }
+
+  it('opens the live WebSocket and pairs each init announcement with the next binary message', () => {
+    const urls: string[] = [];
+    const socket = fakeLiveSocket();
+    const transport = createHttpTransport({
+      origin: 'https://nvr.test:8443',
+      openSocket: (url) => {
+        urls.push(url);
+        return socket;
+      },
+    });
+    const { seen, handlers } = liveRecorder();
+    const close = transport.openLive('cam-0000000001', 'sub', handlers);
+    expect(urls).toEqual(['wss://nvr.test:8443/api/live?camera=cam-0000000001&stream=sub']);
+    expect(socket.binaryType).toBe('arraybuffer');
+    socket.onmessage?.({ data: JSON.stringify({ type: 'init', mime: 'video/mp4', stream: 'main' }) });
+    socket.onmessage?.({ data: new ArrayBuffer(4) });
+    socket.onmessage?.({ data: new ArrayBuffer(6) });
+    socket.onmessage?.({ data: '{not json' });
+    socket.onmessage?.({
+      data: JSON.stringify({ type: 'close', reason: 'The camera was removed.', retry: false }),
+    });
+    socket.onclose?.({ code: 1000, reason: '' });
+    expect(seen).toEqual(['init video/mp4 4', 'fragment 6', 'close The camera was removed. false']);
+    close();
+    expect(socket.closedWith).toBeNull();
+  });
+
+  it('reports a dropped connection as retryable, and closes the socket when the viewer leaves', () => {
+    const dropped = fakeLiveSocket();
+    const { seen, handlers } = liveRecorder();
+    createHttpTransport({ origin: 'http://nvr.test', openSocket: () => dropped }).openLive(
+      'cam-0000000001',
+      'main',
+      handlers,
+    );
+    dropped.onclose?.({ code: 1006, reason: '' });
+    expect(seen).toEqual(['close The live connection closed (code 1006). true']);
+
+    const left = fakeLiveSocket();
+    const quiet = liveRecorder();
+    const close = createHttpTransport({ origin: 'http://nvr.test', openSocket: () => left }).openLive(
+      'cam-0000000001',
+      'main',
+      quiet.handlers,
+    );
+    close();
+    expect(left.closedWith).toBe(1000);
+    expect(quiet.seen).toEqual([]);
+  });
+
+  it('fetches a segment by id and turns a 404 into the server error', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>((input) =>
+      Promise.resolve(
+        (input as string).endsWith('/7.mp4')
+          ? new Response(new Uint8Array([9, 8, 7]), { status: 200 })
+          : jsonResponse(404, { code: 'not_found', message: 'No segment 8.' }),
+      ),
+    );
+    const transport = createHttpTransport({ origin: 'http://nvr.test', fetch });
+    expect([...new Uint8Array(await transport.fetchSegment('cam-0000000001', 7))]).toEqual([9, 8, 7]);
+    expect(fetch.mock.calls[0]![0] as string).toBe(
+      'http://nvr.test/api/cameras/cam-0000000001/segments/7.mp4',
+    );
+    expect(await rejection(transport.fetchSegment('cam-0000000001', 8))).toMatchObject({
+      code: 'not_found',
+      message: 'No segment 8.',
+    });
+  });
+});
+
 describe('createDefaultTransport', () => {
   afterEach(() => {
     delete window.omnisight;
@@ -225,6 +374,8 @@ describe('createDefaultTransport', () => {
     window.omnisight = {
       invoke: () => Promise.resolve({ ok: true, value: null }),
       subscribe: () => () => undefined,
+      openLive: () => () => undefined,
+      segment: () => Promise.resolve({ ok: true, value: new Uint8Array() }),
     };
     expect(createDefaultTransport().kind).toBe('ipc');
   });
