@@ -148,7 +148,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     afterRepair: () => storage.reconcileAtStart(),
     onWriteError: (cameraId, error) => storage.writeFailed(cameraId, error),
   });
-  // One registry for the whole engine: exports (and later playback) acquire, retention checks.
+  // One registry for the whole engine: exports and the segment route (playback) acquire, retention checks.
   const segmentLeases = createLeaseRegistry();
   const exportService = createExportService({
     db: database.db,
@@ -296,7 +296,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     storage,
     segmentLeases,
     exportFile: (id) => exportService.file(id),
-    vod: createVodService({ db: database.db, recordingsDir, logger }),
+    vod: createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases }),
     live,
     exportsIdle: () => exportService.idle(),
   };

@@ -27,6 +27,8 @@ export interface GatewayOptions {
     vod?: {
       playlist(cameraId: unknown, query: unknown): string;
       segmentFile(cameraId: unknown, segmentId: unknown): string;
+      /** A segment file with a lease (retention keeps it) until `release()`; used for the segment route. */
+      leaseSegment?(cameraId: unknown, segmentId: unknown): { file: string; release(): void };
     };
     /** Live fMP4 over `GET /api/live` upgraded to a WebSocket; absent on engines without recording. */
     live?: LiveApi;
@@ -176,7 +178,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             .send(playlist);
           return;
         }
-        const file = vod.segmentFile(cameraId, request.params.segmentId);
+        const leased = vod.leaseSegment?.(cameraId, request.params.segmentId);
+        const file = leased?.file ?? vod.segmentFile(cameraId, request.params.segmentId);
+        // Retention skips a leased segment: the lease lasts until the response ends or the client leaves.
+        if (leased !== undefined) response.once('close', () => leased.release());
         response.sendFile(file, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error) => {
           if (error === undefined || response.headersSent) return;
           const missing = (error as { code?: unknown }).code === 'ENOENT';

@@ -12,6 +12,7 @@ import { cameras, segments } from '../db/schema.js';
 import { readBox } from '../ingest/fmp4.js';
 import type { Logger } from '../ports.js';
 import { segmentFile } from '../storage/export-runner.js';
+import type { LeaseRegistry } from '../storage/leases.js';
 import { buildVodPlaylist, type VodSegment } from './hls.js';
 
 /** The longest range one playlist may cover. */
@@ -39,6 +40,14 @@ export interface VodServiceOptions {
   db: Db;
   recordingsDir: string;
   logger: Logger;
+  /** The engine's segment leases: a segment being served is leased, so retention does not delete it mid-read. */
+  leases?: LeaseRegistry;
+}
+
+/** A segment file being served, leased until `release()` (idempotent). */
+export interface LeasedSegment {
+  file: string;
+  release(): void;
 }
 
 export interface VodService {
@@ -46,6 +55,11 @@ export interface VodService {
   playlist(cameraId: unknown, query: unknown): string;
   /** The absolute path of one of the camera's segment files; throws `ContractError`. */
   segmentFile(cameraId: unknown, segmentId: unknown): string;
+  /**
+   * `segmentFile` with a lease on the segment for as long as the caller reads it (the gateway releases it when
+   * the response closes); throws `ContractError` as `segmentFile` does, holding nothing.
+   */
+  leaseSegment(cameraId: unknown, segmentId: unknown): LeasedSegment;
 }
 
 /** Bytes of `ftyp`+`moov` at the head of a segment file and the file's size, reading only box headers. */
@@ -149,16 +163,26 @@ export function createVodService(options: VodServiceOptions): VodService {
     },
 
     segmentFile(rawCameraId, rawSegmentId) {
-      const cameraId = checkCamera(rawCameraId);
-      const id = Number(parseArgument(SegmentId, rawSegmentId, 'segment id'));
-      const row = db
-        .select({ filePath: segments.filePath })
-        .from(segments)
-        .where(and(eq(segments.id, id), eq(segments.cameraId, cameraId)))
-        .get();
-      if (row === undefined)
-        throw new ContractError('not_found', `No segment ${id} of camera ${cameraId}`, { cameraId, id });
-      return segmentFile(recordingsDir, row.filePath);
+      return findSegment(rawCameraId, rawSegmentId).file;
+    },
+
+    leaseSegment(rawCameraId, rawSegmentId) {
+      const { id, file } = findSegment(rawCameraId, rawSegmentId);
+      const lease = options.leases?.acquire([id], 'playback');
+      return { file, release: () => lease?.release() };
     },
   };
+
+  function findSegment(rawCameraId: unknown, rawSegmentId: unknown): { id: number; file: string } {
+    const cameraId = checkCamera(rawCameraId);
+    const id = Number(parseArgument(SegmentId, rawSegmentId, 'segment id'));
+    const row = db
+      .select({ filePath: segments.filePath })
+      .from(segments)
+      .where(and(eq(segments.id, id), eq(segments.cameraId, cameraId)))
+      .get();
+    if (row === undefined)
+      throw new ContractError('not_found', `No segment ${id} of camera ${cameraId}`, { cameraId, id });
+    return { id, file: segmentFile(recordingsDir, row.filePath) };
+  }
 }

@@ -1,0 +1,164 @@
+/**
+ * Segment leases while playback reads: the vod service leases a segment it hands out, and the gateway's segment
+ * route holds that lease until the response has ended or the client went away, so retention (which skips leased
+ * segments) cannot delete a file mid-read.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../db/open-database.js';
+import { startGateway, type Gateway } from '../gateway/gateway.js';
+import { makeSampleFmp4 } from '../ingest/sample-media.js';
+import { createSilentLogger } from '../logging/logger.js';
+import {
+  cutSample,
+  seedSegments,
+  type SampleSegment,
+  type SeededSegment,
+} from '../storage/export-samples.js';
+import { createLeaseRegistry, type LeaseRegistry } from '../storage/leases.js';
+import { createVodService, type VodService } from './vod-service.js';
+
+const MIGRATIONS = path.resolve(import.meta.dirname, '../../../drizzle');
+const CAMERA = 'cam-00000000p1';
+const T = Date.UTC(2026, 3, 1, 12, 0, 0);
+
+let sample: SampleSegment[];
+let dir: string;
+let database: OpenedDatabase;
+let leases: LeaseRegistry;
+let seeded: SeededSegment[];
+let vod: VodService;
+let gateway: Gateway | null = null;
+
+beforeAll(() => {
+  sample = cutSample(makeSampleFmp4({ width: 320, height: 240, fps: 10, seconds: 8, audio: false }), 4000);
+});
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-vod-'));
+  database = await openDatabase({
+    file: path.join(dir, 'omnisight.db'),
+    migrationsDir: MIGRATIONS,
+    logger: createSilentLogger(),
+    clock: { now: () => T },
+  });
+  leases = createLeaseRegistry();
+  seeded = seedSegments({
+    db: database.db,
+    recordingsDir: path.join(dir, 'recordings'),
+    cameraId: CAMERA,
+    runs: [{ start: T, segments: sample }],
+  });
+  vod = createVodService({
+    db: database.db,
+    recordingsDir: path.join(dir, 'recordings'),
+    logger: createSilentLogger(),
+    leases,
+  });
+});
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = null;
+  database.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function startTestGateway(): Promise<Gateway> {
+  gateway = await startGateway({
+    engine: {
+      call: () => Promise.reject(new Error('not used')),
+      on: () => () => undefined,
+      onAny: () => () => undefined,
+      metrics: () => '',
+      vod,
+    },
+    logger: createSilentLogger(),
+    host: '127.0.0.1',
+    port: 0,
+  });
+  return gateway;
+}
+
+/** Starts a GET and pauses the response after its first chunk; resolves with it. */
+function startPausedGet(
+  url: string,
+): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, (response) => {
+      response.once('data', () => {
+        response.pause();
+        resolve({ request, response });
+      });
+    });
+    request.once('error', reject);
+  });
+}
+
+const until = async (check: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe('segment leases for playback', () => {
+  it('leaseSegment leases the segment until released, and holds nothing when it throws', () => {
+    const [first] = seeded;
+    if (first === undefined) throw new Error('nothing seeded');
+    const leased = vod.leaseSegment(CAMERA, String(first.id));
+    expect(leased.file).toBe(path.join(dir, 'recordings', first.filePath));
+    expect(leases.isLeased(first.id)).toBe(true);
+    leased.release();
+    leased.release();
+    expect(leases.isLeased(first.id)).toBe(false);
+    expect(() => vod.leaseSegment(CAMERA, '999999')).toThrow('No segment 999999');
+    expect(() => vod.leaseSegment('cam-unknown', String(first.id))).toThrow('No camera');
+    expect(leases.size).toBe(0);
+  });
+
+  it('the segment route holds the lease while the file is being sent, and releases it at the end', async () => {
+    const [first] = seeded;
+    if (first === undefined) throw new Error('nothing seeded');
+    // The route sends bytes without reading them: a file larger than loopback socket buffers hold (several MB
+    // with autotuning) keeps the send going while the client does not read.
+    fs.writeFileSync(path.join(dir, 'recordings', first.filePath), Buffer.alloc(64 * 1024 * 1024, 1));
+    const { url } = await startTestGateway();
+    const { response } = await startPausedGet(`${url}/api/cameras/${CAMERA}/segments/${first.id}.mp4`);
+    expect(response.statusCode).toBe(200);
+    // The client reads no further: the server is still sending, and the segment is leased.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leases.isLeased(first.id)).toBe(true);
+    let received = 0;
+    response.on('data', (chunk: Buffer) => (received += chunk.length));
+    response.resume();
+    await new Promise((resolve) => response.once('end', resolve));
+    await until(() => !leases.isLeased(first.id));
+    expect(leases.size).toBe(0);
+    expect(received).toBeGreaterThan(60 * 1024 * 1024);
+  });
+
+  it('releases the lease when the client goes away mid-read', async () => {
+    const [first] = seeded;
+    if (first === undefined) throw new Error('nothing seeded');
+    const { url } = await startTestGateway();
+    const { request } = await startPausedGet(`${url}/api/cameras/${CAMERA}/segments/${first.id}.mp4`);
+    expect(leases.isLeased(first.id)).toBe(true);
+    request.destroy();
+    await until(() => leases.size === 0);
+  });
+
+  it('a missing file answers 404 and holds no lease', async () => {
+    const [, second] = seeded;
+    if (second === undefined) throw new Error('nothing seeded');
+    fs.rmSync(path.join(dir, 'recordings', second.filePath));
+    const { url } = await startTestGateway();
+    const answer = await fetch(`${url}/api/cameras/${CAMERA}/segments/${second.id}.mp4`);
+    expect(answer.status).toBe(404);
+    await until(() => leases.size === 0);
+  });
+});
