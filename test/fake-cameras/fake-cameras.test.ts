@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpuWindow } from '../../bench/proc-cpu.js';
 import { spawnGuarded, SYSTEM_PYTHON, type GuardedProcess } from './guarded-process.js';
 import { parseHexdump } from './clip.js';
+import { buildClockEncoderArgs, readRtspClock, renderClockFrame, type ClockSample } from './clock.js';
+import { decodeTimecode } from '../support/timecode.js';
 import {
   buildFeederArgs,
   buildServerConfig,
@@ -31,6 +33,21 @@ function missingPrerequisite(): string | null {
 
 const missing = missingPrerequisite();
 if (missing !== null) console.warn(`[fake-cameras test] skipped: ${missing}`);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Latency figures of the readable samples from `skipMs` after the first (which FFmpeg may hold back). */
+function latencies(samples: ClockSample[], skipMs = 500): number[] {
+  const first = samples[0]?.receivedAtMs ?? 0;
+  return samples.flatMap((sample) =>
+    sample.timecodeMs !== null && sample.receivedAtMs >= first + skipMs
+      ? [sample.receivedAtMs - sample.timecodeMs]
+      : [],
+  );
+}
 
 /** One raw RTSP request; resolves with the status line and headers. */
 function rtspRequest(port: number, method: string, url: string): Promise<string> {
@@ -100,6 +117,34 @@ describe('fake camera arguments', () => {
       ],
       auth: { method: 'basic', username: 'u', password: 'p' },
     });
+  });
+
+  it('encodes the clock live with low latency, a keyframe a second and headers in band', () => {
+    const args = buildClockEncoderArgs({ width: 640, height: 360, bitrateKbps: 500 }, 5000, 96).join(' ');
+    expect(args).toContain('-f rawvideo -pix_fmt gray -video_size 640x360 -framerate 25 -i pipe:0');
+    expect(args).toContain('-preset ultrafast -tune zerolatency -profile:v baseline -pix_fmt yuv420p -g 25');
+    expect(args).toContain('-x264-params repeat-headers=1');
+    expect(args.endsWith('-payload_type 96 -f rtp rtp://127.0.0.1:5000')).toBe(true);
+  });
+
+  it('draws a clock frame whose time code reads back, cheaply', () => {
+    const time = Date.UTC(2026, 10, 25, 15, 42, 57, 123);
+    const frame = renderClockFrame(640, 360, time);
+    expect(decodeTimecode({ data: frame, width: 640, height: 360, channels: 1 })).toBe(time);
+    // Digits below the code: some pixels of the text area are lit.
+    expect(frame.subarray(200 * 640).some((level) => level > 200)).toBe(true);
+    const started = performance.now();
+    for (let index = 0; index < 100; index++) renderClockFrame(640, 360, time + index);
+    const perFrameMs = (performance.now() - started) / 100;
+    console.log(`[fake-cameras test] drawing a 640x360 clock frame: ${perFrameMs.toFixed(2)} ms`);
+    expect(perFrameMs).toBeLessThan(10);
+  });
+
+  it('gives clock mounts a short jitter buffer and no audio', () => {
+    const clock = { width: 640, height: 360, bitrateKbps: 500 };
+    expect(
+      buildServerConfig(8554, [{ path: 'main', clip: null, clock, videoPort: 5000, audioPort: null }]),
+    ).toEqual({ port: 8554, mounts: [{ path: 'main', videoPort: 5000, latencyMs: 20 }] });
   });
 
   it("reads the AudioSpecificConfig from ffprobe's hexdump", () => {
@@ -219,5 +264,111 @@ describe.skipIf(missing !== null)('fake RTSP cameras', () => {
     } finally {
       await Promise.all(readers.map((reader) => reader.stop()));
     }
+  });
+});
+
+describe.skipIf(missing !== null)('clock camera', () => {
+  let fake: FakeCameras | undefined;
+  const clock = () => fake!.camera('clock1');
+
+  beforeAll(async () => {
+    fake = await startFakeCameras({
+      cameras: [{ name: 'clock1', clock: true, sub: true }],
+      log: (line) => console.log(line),
+    });
+  });
+
+  afterAll(async () => {
+    await fake?.stopAll();
+  });
+
+  it('serves H.264 640x360 on main and sub, no audio', async () => {
+    const [main, sub] = await Promise.all([probeRtsp(clock().mainUrl), probeRtsp(clock().subUrl!)]);
+    for (const result of [main, sub]) {
+      expect(
+        result.ok ? result.streams.map((s) => `${s.codec_name} ${s.width}x${s.height}`) : result,
+      ).toEqual(['h264 640x360']);
+    }
+  });
+
+  it('shows the wall clock: every frame read from RTSP carries a time within 1 s of now', async () => {
+    const readers = cameras().map((url) =>
+      readRtspClock(url, { width: 640, height: 360, durationMs: 4_000 }),
+    );
+    const [main, sub] = await Promise.all(readers);
+    for (const [name, samples] of [
+      ['main', main!],
+      ['sub', sub!],
+    ] as const) {
+      const readable = samples.filter((sample) => sample.timecodeMs !== null);
+      const steady = latencies(samples);
+      console.log(
+        `[fake-cameras test] clock1 /${name}: ${samples.length} frames, ${readable.length} readable; ` +
+          `RTSP latency (frame drawn to frame decoded by FFmpeg) median ${median(steady)} ms, ` +
+          `min ${Math.min(...steady)} ms, max ${Math.max(...steady)} ms over ${steady.length} frames`,
+      );
+      expect(samples.length).toBeGreaterThan(50);
+      expect(readable.length).toBe(samples.length);
+      expect(steady.length).toBeGreaterThan(40);
+      expect(Math.min(...steady)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...steady)).toBeLessThan(1_000);
+      // Frames 40 ms apart, in order.
+      const times = readable.map((sample) => sample.timecodeMs!);
+      const steps = times.slice(1).map((time, index) => time - times[index]!);
+      expect(Math.min(...steps)).toBeGreaterThan(0);
+      expect(median(steps)).toBeGreaterThanOrEqual(35);
+      expect(median(steps)).toBeLessThanOrEqual(45);
+    }
+
+    function cameras(): string[] {
+      return [clock().mainUrl, clock().subUrl!];
+    }
+  });
+
+  it('costs little CPU while watched', async () => {
+    const readers: GuardedProcess[] = [clock().mainUrl, clock().subUrl!].map((url) =>
+      spawnGuarded('[fake-cameras test reader]', 'ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-rtsp_transport', 'tcp'],
+        ...['-i', url, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+      ]),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const end = cpuWindow(clock().pids());
+      const node = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const { seconds, perPid } = end();
+      const percent = (100 * [...perPid.values()].reduce((sum, cpu) => sum + cpu, 0)) / seconds;
+      const used = process.cpuUsage(node);
+      const nodePercent = (100 * (used.user + used.system)) / 1e6 / seconds;
+      console.log(
+        `[fake-cameras test] clock1 (main+sub, encoding live): server and encoders ${percent.toFixed(1)}% ` +
+          `of a core, plus ${nodePercent.toFixed(1)}% in this process (drawing frames, and the test itself)`,
+      );
+      expect(percent).toBeLessThan(60);
+      for (const reader of readers) expect(reader.running(), reader.output()).toBe(true);
+    } finally {
+      await Promise.all(readers.map((reader) => reader.stop()));
+    }
+  });
+
+  it('stop() and start(), stall() and resume() work as for the clip cameras', async () => {
+    const camera = clock();
+    await camera.stop();
+    const down = await probeRtsp(camera.mainUrl);
+    expect(down.ok ? 'served' : down.error).toMatch(/Connection refused/);
+    await camera.start();
+    const after = await readRtspClock(camera.mainUrl, { width: 640, height: 360, durationMs: 2_500 });
+    expect(after.filter((sample) => sample.timecodeMs !== null).length).toBeGreaterThan(10);
+
+    camera.stall();
+    const stalled = await probeRtsp(camera.mainUrl, { timeoutMs: 3_000 });
+    expect(stalled.ok).toBe(false);
+    camera.resume();
+    // After the catch-up burst, the clock is live again.
+    const resumed = await readRtspClock(camera.mainUrl, { width: 640, height: 360, durationMs: 3_500 });
+    const steady = latencies(resumed);
+    expect(steady.length).toBeGreaterThan(20);
+    expect(median(steady)).toBeLessThan(1_000);
   });
 });

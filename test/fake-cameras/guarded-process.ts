@@ -6,6 +6,7 @@
 import { fakeCameraScriptsDir } from './scripts-dir.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 
 const HERE = fakeCameraScriptsDir();
 /** The system python: python3-gi is a Debian package, which a pyenv or venv python on PATH does not see. */
@@ -24,6 +25,8 @@ export interface GuardedProcess {
   readonly label: string;
   readonly pid: number;
   readonly exited: Promise<ProcessExit>;
+  /** The process's stdin when spawned with `{ stdin: 'pipe' }`, else null. */
+  readonly stdin: Writable | null;
   running(): boolean;
   /** Everything the process printed so far (stdout and stderr), up to the last 64 KiB. */
   output(): string;
@@ -40,8 +43,18 @@ function killAllSync(): void {
   for (const child of live) child.signal('SIGKILL');
 }
 
+export interface SpawnGuardedOptions {
+  /** 'pipe' to write to the process (the clock camera feeds FFmpeg raw frames); default 'ignore'. */
+  stdin?: 'ignore' | 'pipe';
+}
+
 /** Spawns `command args` (an argv array, never a shell) guarded as described above. */
-export function spawnGuarded(label: string, command: string, args: string[]): GuardedProcess {
+export function spawnGuarded(
+  label: string,
+  command: string,
+  args: string[],
+  options: SpawnGuardedOptions = {},
+): GuardedProcess {
   if (!exitHandlerInstalled) {
     process.once('exit', killAllSync);
     exitHandlerInstalled = true;
@@ -49,8 +62,10 @@ export function spawnGuarded(label: string, command: string, args: string[]): Gu
   // detached: its own session and process group, so signals to -pid reach it and nothing of ours.
   const child = spawn(SYSTEM_PYTHON, [EXEC_GUARDED, String(process.pid), command, ...args], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
+  // A write after the process died fails with EPIPE; its exit is what callers watch, not the pipe's error.
+  child.stdin?.on('error', () => undefined);
   let output = '';
   const append = (chunk: string): void => {
     output += chunk;
@@ -76,6 +91,7 @@ export function spawnGuarded(label: string, command: string, args: string[]): Gu
     label: `${label} pid=${pid}`,
     pid,
     exited,
+    stdin: child.stdin,
     running: () => !done,
     output: () => output,
     signal(signal) {

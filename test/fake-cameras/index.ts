@@ -2,12 +2,14 @@
  * Fake RTSP cameras for integration tests and benchmarks: one GStreamer RTSP server process per camera on its
  * own loopback port, fed over RTP by `ffmpeg -re -stream_loop -1 -c copy` from a pre-encoded clip, so a camera
  * costs about 1% of a core. Each camera can be taken down (`stop`: connection refused), brought back on the
- * same port (`start`), or stalled (`stall`: the RTSP session stays up, no media flows) and resumed. See
- * README.md.
+ * same port (`start`), or stalled (`stall`: the RTSP session stays up, no media flows) and resumed. A clock
+ * camera (`clock: true`) instead encodes live a picture of the wall clock with a machine-readable time code
+ * (test/support/timecode.ts), for latency and seek tests. See README.md.
  */
 import { fakeCameraScriptsDir } from './scripts-dir.js';
 import path from 'node:path';
-import { ensureClip, type Clip, type ClipResolution } from './clip.js';
+import { CLIP_PROFILES, ensureClip, type Clip, type ClipResolution } from './clip.js';
+import { startClockFeeder, type ClockStreamSpec } from './clock.js';
 import { freeTcpPort, freeUdpPortPairs } from './free-ports.js';
 import { spawnGuarded, SYSTEM_PYTHON, type GuardedProcess } from './guarded-process.js';
 import { probeRtsp, type ProbeResult } from './probe.js';
@@ -17,6 +19,11 @@ const SERVER_SCRIPT = path.join(fakeCameraScriptsDir(), 'rtsp_server.py');
 const VIDEO_PAYLOAD = 96;
 const AUDIO_PAYLOAD = 97;
 const POLL_MS = 100;
+/**
+ * The RTSP server's jitter buffer for clock mounts, instead of 100 ms: the live feeder's frames leave as they
+ * are drawn, so the buffer only has to absorb timer jitter, and the camera adds less to a latency figure.
+ */
+const CLOCK_JITTER_LATENCY_MS = 20;
 
 export interface FakeCameraAuth {
   method: 'basic' | 'digest';
@@ -27,8 +34,13 @@ export interface FakeCameraAuth {
 export interface FakeCameraOptions {
   /** For log lines and `camera(name)`; unique within one `startFakeCameras` call. */
   name: string;
-  /** Main stream size; default 1080p (4 Mb/s). */
+  /** Main stream size; default 1080p (4 Mb/s), or 360p for a clock camera. */
   resolution?: ClipResolution;
+  /**
+   * Encode the wall clock live instead of looping a clip: every frame carries the time it was made as a
+   * time code (read it with `decodeTimecode` or, in a page, `readVideoTimecode`) and in digits. No audio.
+   */
+  clock?: boolean;
   /** Adds a 640x360 (0.5 Mb/s) `sub` mount. */
   sub?: boolean;
   /** Adds an AAC track (48 kHz mono, 440 Hz tone) to every mount. */
@@ -92,7 +104,10 @@ export interface FakeCameras {
 /** One mount of a camera's RTSP server and the UDP ports its feeder sends to. */
 export interface MountPlan {
   path: 'main' | 'sub';
-  clip: Clip;
+  /** What a clip feeder loops; null for a clock mount. */
+  clip: Clip | null;
+  /** Set for a clock mount: the size and bitrate the feeder encodes live. */
+  clock?: ClockStreamSpec | null;
   videoPort: number;
   /** Null when the camera has no audio. */
   audioPort: number | null;
@@ -105,7 +120,8 @@ export function buildServerConfig(port: number, mounts: MountPlan[], auth?: Fake
     mounts: mounts.map((mount) => ({
       path: mount.path,
       videoPort: mount.videoPort,
-      ...(mount.audioPort !== null && mount.clip.audio !== null
+      ...(mount.clock ? { latencyMs: CLOCK_JITTER_LATENCY_MS } : {}),
+      ...(mount.audioPort !== null && mount.clip?.audio != null
         ? {
             audio: {
               port: mount.audioPort,
@@ -226,13 +242,17 @@ function createCamera(
         deadline,
       );
       if (!listening || !rtspServer.running()) throw new Error(`${tag} RTSP server did not start`);
-      feeders = mounts.map((mount) =>
-        spawnGuarded(
-          `${tag} feeder /${mount.path}`,
+      feeders = mounts.map((mount) => {
+        const label = `${tag} feeder /${mount.path}`;
+        if (mount.clock)
+          return startClockFeeder(label, tools.ffmpegPath, mount.clock, mount.videoPort, VIDEO_PAYLOAD);
+        if (mount.clip === null) throw new Error(`${label}: neither a clip nor a clock`);
+        return spawnGuarded(
+          label,
           tools.ffmpegPath,
           buildFeederArgs(mount.clip.path, mount.videoPort, mount.audioPort),
-        ),
-      );
+        );
+      });
       await Promise.all(mounts.map((mount) => waitForMount(mount.path, deadline, rtspServer)));
       lastProbe = null;
       tools.log(`${tag} started on rtsp://127.0.0.1:${port} (${mounts.map((m) => m.path).join(', ')})`);
@@ -293,6 +313,8 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
   const names = options.cameras.map((camera) => camera.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`fake camera name ${duplicate} is used twice`);
+  const clockWithAudio = options.cameras.find((camera) => camera.clock && camera.audio);
+  if (clockWithAudio) throw new Error(`fake camera ${clockWithAudio.name}: a clock camera has no audio`);
   const tools: Tools = {
     ffmpegPath: options.ffmpegPath ?? (process.env.OMNISIGHT_FFMPEG?.trim() || 'ffmpeg'),
     ffprobePath: options.ffprobePath ?? defaultFfprobe(),
@@ -309,21 +331,29 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
   const clipFor = (resolution: ClipResolution): Promise<Clip> =>
     ensureClip({ resolution, audio: true }, clipTools);
 
+  const clockFor = (resolution: ClipResolution): ClockStreamSpec => CLIP_PROFILES[resolution];
+
   const plans = await Promise.all(
     options.cameras.map(async (camera) => {
+      if (camera.clock) {
+        const streams = [clockFor(camera.resolution ?? '360p'), ...(camera.sub ? [clockFor('360p')] : [])];
+        return { camera, streams: streams.map((clock) => ({ clip: null, clock })) };
+      }
       const mainClip = await clipFor(camera.resolution ?? '1080p');
       const subClip = camera.sub ? await clipFor('360p') : null;
-      return { camera, clips: [mainClip, ...(subClip ? [subClip] : [])] };
+      const clips = [mainClip, ...(subClip ? [subClip] : [])];
+      return { camera, streams: clips.map((clip) => ({ clip, clock: null })) };
     }),
   );
-  const udpNeeded = plans.reduce((sum, plan) => sum + plan.clips.length * (plan.camera.audio ? 2 : 1), 0);
+  const udpNeeded = plans.reduce((sum, plan) => sum + plan.streams.length * (plan.camera.audio ? 2 : 1), 0);
   const udpPorts = await freeUdpPortPairs(udpNeeded);
   const tcpPorts = await distinctTcpPorts(plans.length);
 
   const cameras = plans.map((plan, index) => {
-    const mounts: MountPlan[] = plan.clips.map((clip, mountIndex) => ({
+    const mounts: MountPlan[] = plan.streams.map(({ clip, clock }, mountIndex) => ({
       path: mountIndex === 0 ? 'main' : 'sub',
       clip,
+      clock,
       videoPort: udpPorts.shift()!,
       audioPort: plan.camera.audio ? udpPorts.shift()! : null,
     }));

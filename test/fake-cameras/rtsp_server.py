@@ -37,7 +37,12 @@ UDP_BUFFER_BYTES = 4 * 1024 * 1024
 # mode=none: buffer times follow the feeder's RTP timestamps exactly (no clock-skew slewing, which bent frame
 # spacing to 20-38 ms for seconds after a client joined; without a jitter buffer, packet arrival times gave
 # 41 +/- 10 ms). Both ends run on this host's clock, so there is no skew to correct anyway.
-JITTER_BUFFER = "rtpjitterbuffer latency=100 mode=none"
+# A mount's "latencyMs" lowers it for the clock camera, whose live feeder sends each frame as it is drawn.
+JITTER_LATENCY_MS = 100
+
+
+def jitter_buffer(latency_ms):
+    return f"rtpjitterbuffer latency={latency_ms} mode=none"
 
 
 def parse_mount(spec):
@@ -55,13 +60,13 @@ def parse_mount(spec):
     return mount
 
 
-def video_branch(port):
+def video_branch(port, latency_ms):
     caps = f"application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload={VIDEO_PAYLOAD}"
     # h264parse repeats SPS/PPS before every keyframe so a client that joins mid-stream can decode from its
     # first keyframe, whatever the clip carries.
     return (
         f'udpsrc address=127.0.0.1 port={port} buffer-size={UDP_BUFFER_BYTES} caps="{caps}" '
-        f"! {JITTER_BUFFER} "
+        f"! {jitter_buffer(latency_ms)} "
         f"! rtph264depay ! h264parse config-interval=-1 "
         f"! rtph264pay name=pay0 pt={VIDEO_PAYLOAD} mtu=1400"
     )
@@ -76,13 +81,13 @@ def audio_branch(audio):
     )
     return (
         f'udpsrc address=127.0.0.1 port={audio["port"]} buffer-size={UDP_BUFFER_BYTES} caps="{caps}" '
-        f"! {JITTER_BUFFER} "
+        f"! {jitter_buffer(JITTER_LATENCY_MS)} "
         f"! rtpmp4gdepay ! aacparse ! rtpmp4gpay name=pay1 pt={AUDIO_PAYLOAD}"
     )
 
 
 def make_factory(mount):
-    launch = video_branch(mount["videoPort"])
+    launch = video_branch(mount["videoPort"], int(mount.get("latencyMs", JITTER_LATENCY_MS)))
     if mount.get("audio"):
         launch += " " + audio_branch(mount["audio"])
     factory = GstRtspServer.RTSPMediaFactory()
