@@ -227,7 +227,7 @@ export function readRtspClock(
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const samples: ClockSample[] = [];
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let errors = '';
     let timer = setTimeout(() => reader.kill('SIGKILL'), options.startTimeoutMs ?? 15_000);
     reader.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));

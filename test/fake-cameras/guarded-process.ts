@@ -60,10 +60,11 @@ export function spawnGuarded(
     exitHandlerInstalled = true;
   }
   // detached: its own session and process group, so signals to -pid reach it and nothing of ours.
-  const child = spawn(SYSTEM_PYTHON, [EXEC_GUARDED, String(process.pid), command, ...args], {
-    detached: true,
-    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
-  });
+  const argv = [EXEC_GUARDED, String(process.pid), command, ...args];
+  const child =
+    options.stdin === 'pipe'
+      ? spawn(SYSTEM_PYTHON, argv, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(SYSTEM_PYTHON, argv, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // A write after the process died fails with EPIPE; its exit is what callers watch, not the pipe's error.
   child.stdin?.on('error', () => undefined);
   let output = '';
