@@ -4,6 +4,7 @@ import { Placeholder } from './components/Placeholder.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
 import { ExportsPage } from './pages/exports/ExportsPage.js';
+import { LivePage } from './pages/live/LivePage.js';
 import { StoragePage } from './pages/storage/StoragePage.js';
 import { SystemPage } from './pages/SystemPage.js';
 import { hrefFor, ROUTES, useRoute, type RouteId } from './routes.js';
@@ -13,7 +14,7 @@ const TRANSPORT_LABELS = { ipc: 'Desktop engine', http: 'Network server', fake: 
 function Page({ route }: { route: RouteId }) {
   switch (route) {
     case 'live':
-      return <Placeholder title="Live" message="Live view arrives with issue 5 (live grid and timeline)." />;
+      return <LivePage />;
     case 'playback':
       return <Placeholder title="Playback" message="Playback arrives with issue 5." />;
     case 'events':
