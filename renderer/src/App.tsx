@@ -4,6 +4,7 @@ import { Placeholder } from './components/Placeholder.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
 import { ExportsPage } from './pages/exports/ExportsPage.js';
+import { PlaybackPage } from './pages/playback/PlaybackPage.js';
 import { LivePage } from './pages/live/LivePage.js';
 import { StoragePage } from './pages/storage/StoragePage.js';
 import { SystemPage } from './pages/SystemPage.js';
@@ -16,7 +17,7 @@ function Page({ route }: { route: RouteId }) {
     case 'live':
       return <LivePage />;
     case 'playback':
-      return <Placeholder title="Playback" message="Playback arrives with issue 5." />;
+      return <PlaybackPage />;
     case 'events':
       return <Placeholder title="Events" message="Events arrive with issue 6 (detection)." />;
     case 'exports':

