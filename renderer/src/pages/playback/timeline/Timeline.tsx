@@ -9,6 +9,7 @@ import {
   followTime,
   formatClock,
   formatDate,
+  formatDayLabel,
   formatHover,
   formatSpan,
   MAX_VISIBLE_MS,
@@ -115,16 +116,15 @@ export function Timeline(props: TimelineProps) {
 
   // ── The view follows the playback cursor when it leaves the view (not when the user looks elsewhere). ──
   const scrubbing = useRef(false);
-  const lastCursor = useRef<{ cursor: number | null; range: TimeRange }>({ cursor: null, range });
+  const lastCursor = useRef<number | null>(null);
   useEffect(() => {
     const previous = lastCursor.current;
-    lastCursor.current = { cursor, range };
-    if (cursor === null || scrubbing.current) return;
+    lastCursor.current = cursor;
+    if (cursor === null || scrubbing.current || previous === cursor) return;
     if (cursor >= range.start && cursor < range.end) return;
-    const wasShown =
-      previous.cursor === null ||
-      (previous.cursor >= previous.range.start && previous.cursor < previous.range.end);
-    if (!wasShown || previous.cursor === cursor) return;
+    // Follow only a cursor that just left this view (or just appeared): one the user navigated away from stays put.
+    const wasShown = previous === null || (previous >= range.start && previous < range.end);
+    if (!wasShown) return;
     setView(isWholeDay(range, timeZone) ? dayRange(cursor, timeZone) : followTime(range, cursor));
   }, [cursor, range, setView, timeZone]);
 
@@ -423,7 +423,9 @@ export function Timeline(props: TimelineProps) {
                 style={{ left: percent(tick.time, range) }}
               >
                 <span className="timeline__tick-label">
-                  {tick.dayStart ? `${formatDate(tick.time, timeZone)} ${tick.label}` : tick.label}
+                  {tick.dayStart && tick.time > range.start
+                    ? formatDayLabel(tick.time, timeZone)
+                    : tick.label}
                 </span>
               </span>
             ))}

@@ -5,6 +5,7 @@ import {
   dayRange,
   followTime,
   formatClock,
+  formatDayLabel,
   formatHover,
   HOUR_MS,
   localDateKey,
@@ -216,6 +217,11 @@ describe('labels', () => {
     expect(second).toBe('Sun, Oct 25, 2026 02:30:00 GMT+1');
     expect(formatHover(utc('2026-11-01T05:30:00Z'), NEW_YORK, 'en-US')).toBe('Sun, Nov 1, 2026 01:30:00 EDT');
     expect(formatHover(utc('2026-11-01T06:30:00Z'), NEW_YORK, 'en-US')).toBe('Sun, Nov 1, 2026 01:30:00 EST');
+  });
+
+  it('names a new day on the axis by its weekday and date in the zone', () => {
+    expect(formatDayLabel(utc('2026-10-25T22:59:59Z'), BERLIN, 'en-US')).toBe('25 Sun');
+    expect(formatDayLabel(utc('2026-10-25T23:00:00Z'), BERLIN, 'en-US')).toBe('26 Mon');
   });
 
   it('names weekdays in grid order', () => {

@@ -357,6 +357,17 @@ export function formatDate(time: number, timeZone: string = workstationTimeZone(
   ).format(time);
 }
 
+/** A day on the axis, where a new day starts inside the view, in the user's locale: `Mon 26`. */
+export function formatDayLabel(
+  time: number,
+  timeZone: string = workstationTimeZone(),
+  locale?: string,
+): string {
+  return cachedFormatter(`day|${timeZone}|${locale ?? ''}`, () =>
+    Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', day: 'numeric' }),
+  ).format(time);
+}
+
 /** A month for the calendar heading, in the user's locale: `October 2026`. */
 export function formatMonth(year: number, month: number, locale?: string): string {
   return cachedFormatter(`month|${locale ?? ''}`, () =>
