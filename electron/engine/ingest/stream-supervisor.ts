@@ -302,6 +302,11 @@ export class StreamSupervisor {
                 'Stream clock jumped; re-anchoring to the wall clock',
               );
             anchor = now - fragment.startMs - fragment.durationMs;
+          } else {
+            // A fragment that arrives sooner after its media time than any before bounds the anchor tighter:
+            // the first fragments wait in FFmpeg's probe buffer (about a second), later ones come as captured.
+            // Only ever lowered, and never by more than the jump limit above, so a burst cannot move it.
+            anchor = Math.min(anchor, now - fragment.startMs - fragment.durationMs);
           }
           const startTime: number = (anchor ?? now) + fragment.startMs;
           if (!recording) {

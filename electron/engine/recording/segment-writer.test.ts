@@ -129,6 +129,25 @@ describe('SegmentWriter', () => {
     ]);
   });
 
+  it('restates a segment start when the wall-clock anchor tightens, but not for a jump', async () => {
+    const run = createWriter({ segmentMs: 2500 });
+    // The first fragments waited 800 ms in FFmpeg's probe buffer; from the fifth on the anchor is 800 ms lower.
+    fragments.forEach((fragment, index) =>
+      run.writer.push(fragment, BASE + fragment.startMs + (index < 4 ? 800 : 0)),
+    );
+    await run.writer.finish();
+    expect(run.closed.map((segment) => [segment.startTime - BASE, segment.durationMs])).toEqual([
+      [0, 3000],
+      [3000, 3000],
+    ]);
+    const jumped = createWriter({ segmentMs: 10_000 });
+    fragments.forEach((fragment, index) =>
+      jumped.writer.push(fragment, BASE + fragment.startMs + (index < 4 ? 0 : -5000)),
+    );
+    await jumped.writer.finish();
+    expect(jumped.closed[0]!.startTime).toBe(BASE);
+  });
+
   it('skips fragments until the first keyframe', async () => {
     const run = createWriter();
     const firstKeyframe = fragments.findIndex((f, index) => index > 0 && f.keyframe);

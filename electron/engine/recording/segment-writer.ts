@@ -45,6 +45,8 @@ interface OpenSegment {
   fd: number | null;
   startTime: number;
   endTime: number;
+  /** Stream-clock position (ms) of the first fragment, to restate `startTime` when the anchor tightens. */
+  mediaStartMs: number;
   bytes: number;
   videoFrames: number;
   failed: boolean;
@@ -103,7 +105,7 @@ export class SegmentWriter {
         this.skippedBeforeKeyframe += 1;
         return;
       }
-      this.current = this.open(startTime, init);
+      this.current = this.open(startTime, fragment.startMs, init);
     }
     const segment = this.current;
     if (segment.failed) {
@@ -111,6 +113,10 @@ export class SegmentWriter {
       return;
     }
     this.write(segment, fragment.parts, fragment.byteLength);
+    // The supervisor's wall-clock anchor tightens over the first seconds of a session (it only goes down, by
+    // under a second): restate the start from the latest anchor so start and end agree with each other.
+    const restated = startTime - (fragment.startMs - segment.mediaStartMs);
+    if (restated < segment.startTime && segment.startTime - restated < 3000) segment.startTime = restated;
     segment.endTime = startTime + fragment.durationMs;
     segment.videoFrames += fragment.videoFrames;
   }
@@ -121,7 +127,7 @@ export class SegmentWriter {
     return Promise.resolve();
   }
 
-  private open(startTime: number, init: InitSegment): OpenSegment {
+  private open(startTime: number, mediaStartMs: number, init: InitSegment): OpenSegment {
     const { cameraId, recordingsDir } = this.options;
     let attempt = 0;
     let filePath = segmentRelativePath(cameraId, startTime);
@@ -130,6 +136,7 @@ export class SegmentWriter {
       fd: null,
       startTime,
       endTime: startTime,
+      mediaStartMs,
       bytes: 0,
       videoFrames: 0,
       failed: false,
