@@ -7,10 +7,14 @@
  * media time to the wall clock with a fixed origin), so positions of different players compare directly.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Camera } from '../../common/contract/index.js';
+import { segmentRelativePath } from '../../electron/engine/recording/segment-path.js';
+import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { startServer, type RunningServer } from '../support/server.js';
+import { sampleVideoTimecode } from '../support/timecode-browser.js';
 import { addCamera, apiRequest } from './api.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
 
@@ -21,6 +25,7 @@ let back: Camera;
 let recordingStart = 0;
 /** The back camera's gap: the end of its last segment before the stop, the start of the first after. */
 let gap: { start: number; end: number };
+let fakeCameras: FakeCameras | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,6 +90,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
+  await fakeCameras?.stopAll();
   await browser.close();
   await server.stop();
   fs.rmSync(server.dataDir, { recursive: true, force: true });
@@ -346,4 +352,111 @@ describe('recorded playback in the browser', () => {
     expect(watched.problems).toEqual([]);
     await watched.close();
   }, 60_000);
+
+  it('skips a segment deleted from disk and one that cannot be decoded, each with a notice', async () => {
+    const rows = await segmentsOf(front);
+    const fileOf = (row: Row) =>
+      path.join(server.dataDir, 'recordings', segmentRelativePath(front.id, row.start));
+    // As retention would: the row is still listed, the file is gone (the route answers 404).
+    fs.rmSync(fileOf(rows[3]!));
+    // Readable head (init and first moof) but every media byte garbage: the browser refuses it.
+    const corrupt = fs.readFileSync(fileOf(rows[6]!));
+    let offset = 0;
+    while (offset + 8 <= corrupt.length) {
+      const size = corrupt.readUInt32BE(offset);
+      if (corrupt.toString('latin1', offset + 4, offset + 8) === 'mdat')
+        corrupt.fill(0xff, offset + 8, offset + size);
+      offset += size;
+    }
+    fs.writeFileSync(fileOf(rows[6]!), corrupt);
+
+    const watched = await openPlayback([front]);
+    const { page } = watched;
+    // Chromium logs the 404 of the deleted file as a failed resource load.
+    watched.tolerate(/status of 404/);
+    await clickTimelineAt(page, front, rows[2]!.start + 1000);
+    await waitUntilPlaying(page, front);
+    const notices = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await clockTime(page)) < rows[7]!.start + 1500) {
+      const text = await page
+        .getByTestId('playback-notice')
+        .textContent({ timeout: 100 })
+        .catch(() => null);
+      if (text !== null) notices.add(text);
+      await sleep(200);
+    }
+    expect(await clockTime(page)).toBeGreaterThan(rows[7]!.start + 1500);
+    await expect.poll(async () => (await tiles(page))[front.id]!.state).toBe('ready');
+    const before = (await tiles(page))[front.id]!.currentTime;
+    await sleep(1000);
+    expect((await tiles(page))[front.id]!.currentTime).toBeGreaterThan(before + 0.7);
+    const all = [...notices].join('\n');
+    console.log(`[playback] notices:\n${all}`);
+    expect(all).toContain('no longer on disk (deleted by retention)');
+    expect(all).toMatch(/could not be (buffered|decoded)/);
+    await screenshot(page, 'playback-3-skipped-notice');
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 60_000);
+
+  it('clicking a time on the timeline plays the footage recorded at that time', async () => {
+    // The fake clock camera draws the wall clock into every frame as a machine-readable time code. The demo
+    // cameras stop first, so three encoders and Chromium do not share two cores.
+    await Promise.all([setEnabled(front, false), setEnabled(back, false)]);
+    fakeCameras = await startFakeCameras({ cameras: [{ name: 'clock', clock: true }] });
+    const clock = await addCamera(server.url, {
+      name: 'Clock camera',
+      rtspUrl: fakeCameras.camera('clock').mainUrl,
+      segmentSeconds: 4,
+    });
+    const rows = await waitForSegments(clock, 4);
+    const watched = await openPlayback([clock]);
+    const { page } = watched;
+    const selector = `[data-testid="playback-tile"][data-camera-id="${clock.id}"] video`;
+    // A time inside the second segment, away from its keyframes (one a second).
+    const target = rows[1]!.start + 2370;
+    const clicked = await clickTimelineAt(page, clock, target);
+    const clickedAt = Date.now();
+    // The first readable frame after the click.
+    let first: Awaited<ReturnType<typeof sampleVideoTimecode>> | null = null;
+    while (Date.now() - clickedAt < 15_000) {
+      const sample = await sampleVideoTimecode(page, selector);
+      if (sample.timecodeMs !== null) {
+        first = sample;
+        break;
+      }
+      await sleep(30);
+    }
+    if (first?.timecodeMs == null) throw new Error('no readable frame after the click');
+    const firstError = first.timecodeMs - clicked;
+    // Tolerance 1 s: the rows' wall times are when fragments reached the engine, which is the capture time plus
+    // the camera-to-engine latency (RTSP, jitter buffer, remux: ~0.1-0.3 s here); the frame read may be a
+    // few polls (30 ms) into playback; and the click lands on a whole pixel (~0.1 s at a 2-minute view).
+    console.log(
+      `[playback] timeline click: code of the first frame shown − time clicked = ${Math.round(firstError)} ms (first frame ${Date.now() - clickedAt} ms after the click)`,
+    );
+    expect(Math.abs(firstError)).toBeLessThan(1000);
+
+    // While it plays, each frame's code matches the player's wall position and the shown time.
+    await sleep(2000);
+    const state = (await tiles(page))[clock.id]!;
+    const playing = await sampleVideoTimecode(page, selector);
+    const origin = Number(
+      await page
+        .locator(`[data-testid="playback-tile"][data-camera-id="${clock.id}"]`)
+        .getAttribute('data-origin'),
+    );
+    const wall = origin + playing.currentTime * 1000;
+    expect(state.state).toBe('ready');
+    expect(playing.timecodeMs).not.toBeNull();
+    console.log(
+      `[playback] while playing: code − player wall position = ${Math.round(playing.timecodeMs! - wall)} ms`,
+    );
+    expect(Math.abs(playing.timecodeMs! - wall)).toBeLessThan(1000);
+    expect(wall - clicked).toBeGreaterThan(1500);
+    await screenshot(page, 'playback-4-clock-camera');
+    expect(watched.problems).toEqual([]);
+    await watched.close();
+  }, 120_000);
 });

@@ -445,7 +445,7 @@ export class RecordedPlayer {
       const failed = () => {
         buffer.removeEventListener('updateend', done);
         buffer.removeEventListener('error', failed);
-        reject(new Error('the media buffer refused the data'));
+        reject(new Error('the browser refused the data: corrupt or undecodable'));
       };
       buffer.addEventListener('updateend', done);
       buffer.addEventListener('error', failed);
