@@ -308,7 +308,7 @@ export class StreamSupervisor {
             // Only ever lowered, and never by more than the jump limit above, so a burst cannot move it.
             anchor = Math.min(anchor, now - fragment.startMs - fragment.durationMs);
           }
-          const startTime: number = (anchor ?? now) + fragment.startMs;
+          const startTime: number = anchor + fragment.startMs;
           if (!recording) {
             recording = true;
             this.failures = 0;
