@@ -294,19 +294,19 @@ export class StreamSupervisor {
           while ((this.counters.recent[0]?.at ?? tick) < tick - 10_000) this.counters.recent.shift();
           if (Number.isNaN(fragment.startMs)) return;
           // Wall clock of the fragment's first sample: it arrived once complete, so subtract its duration.
-          const expected = anchor === null ? null : anchor + fragment.startMs + fragment.durationMs;
-          if (expected === null || Math.abs(expected - now) > 3000) {
-            if (expected !== null)
+          const candidate = now - fragment.startMs - fragment.durationMs;
+          if (anchor === null || Math.abs(candidate - anchor) > 3000) {
+            if (anchor !== null)
               logger.warn(
-                { driftMs: Math.round(now - expected) },
+                { driftMs: Math.round(candidate - anchor) },
                 'Stream clock jumped; re-anchoring to the wall clock',
               );
-            anchor = now - fragment.startMs - fragment.durationMs;
-          } else {
+            anchor = candidate;
+          } else if (candidate < anchor) {
             // A fragment that arrives sooner after its media time than any before bounds the anchor tighter:
             // the first fragments wait in FFmpeg's probe buffer (about a second), later ones come as captured.
-            // Only ever lowered, and never by more than the jump limit above, so a burst cannot move it.
-            anchor = Math.min(anchor, now - fragment.startMs - fragment.durationMs);
+            // Only ever lowered, and by less than the jump limit, so a late burst cannot move it.
+            anchor = candidate;
           }
           const startTime: number = anchor + fragment.startMs;
           if (!recording) {
