@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Camera } from '../../common/contract/index.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { makeTempDir, startServer, type RunningServer } from '../support/server.js';
 import { addCamera, apiRequest } from './api.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
 
@@ -341,5 +341,138 @@ describe('timeline in the browser', () => {
     expect(watched.problems).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);
     await watched.close();
+  });
+});
+
+/**
+ * Seeds footage for `cameras` straight into a stopped server's index: 60 s segments from yesterday's local
+ * midnight until now (a whole day, and today so far), a gap every few dozen segments, each run a `recordings` row and each segment an (empty)
+ * file, so the start-up reconciliation keeps the rows.
+ */
+function seedDay(dataDir: string, cameras: Camera[]): number {
+  const db = new Database(path.join(dataDir, 'omnisight.db'));
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  midnight.setDate(midnight.getDate() - 1);
+  const now = Date.now();
+  const pad = (value: number) => String(value).padStart(2, '0');
+  let rows = 0;
+  try {
+    const addRun = db.prepare(
+      "INSERT INTO recordings (camera_id, start_time, end_time, duration_ms, status) VALUES (?, ?, ?, ?, 'complete')",
+    );
+    const addSegment = db.prepare(
+      'INSERT INTO segments (recording_id, camera_id, file_path, start_time, end_time, duration_ms, file_size) VALUES (?, ?, ?, ?, ?, ?, 0)',
+    );
+    db.transaction(() => {
+      cameras.forEach((camera, index) => {
+        let time = midnight.getTime() + index * 7_000;
+        let run: number | null = null;
+        let serial = 0;
+        while (time + 60_000 < now) {
+          // A gap of 1 to 9 minutes every 20 to 60 segments, different per camera.
+          if (serial > 0 && serial % (20 + ((index * 7 + serial) % 41)) === 0) {
+            time += 60_000 * (1 + ((index + serial) % 9));
+            run = null;
+            serial++;
+            continue;
+          }
+          run ??= Number(addRun.run(camera.id, time, time + 60_000, 60_000).lastInsertRowid);
+          const date = new Date(time);
+          const relative = `${camera.id}/${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}/${pad(date.getUTCHours())}/${pad(date.getUTCMinutes())}-${pad(date.getUTCSeconds())}.mp4`;
+          const file = path.join(dataDir, 'recordings', relative);
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, '');
+          addSegment.run(run, camera.id, relative, time, time + 60_000, 60_000);
+          rows++;
+          time += 60_000;
+          serial++;
+        }
+      });
+    })();
+  } finally {
+    db.close();
+  }
+  return rows;
+}
+
+describe('timeline load time', () => {
+  it('opens a whole day of 16 cameras (click to blocks drawn) within 300 ms', async () => {
+    const dataDir = makeTempDir();
+    let seeded = await startServer({ dataDir });
+    const cameras: Camera[] = [];
+    try {
+      for (let index = 1; index <= 16; index++) {
+        cameras.push(
+          await addCamera(seeded.url, {
+            name: `Camera ${index}`,
+            rtspUrl: `rtsp://192.0.2.${index}/stream1`,
+            enabled: false,
+          }),
+        );
+      }
+    } finally {
+      await seeded.stop();
+    }
+    const rows = seedDay(dataDir, cameras);
+    seeded = await startServer({ dataDir });
+    try {
+      const watched = await openPage(browser, `${seeded.url}/#/playback`);
+      const { page } = watched;
+      const timeline = page.getByTestId('timeline');
+      await timeline.waitFor();
+      await expect.poll(() => page.getByTestId('timeline-band').count()).toBe(16);
+      // Yesterday: a whole day of footage.
+      await page.getByTestId('prev-day').click();
+      const view = await settled(timeline);
+      for (const camera of cameras.slice(0, 3)) {
+        const segments = (() => {
+          const db = new Database(path.join(dataDir, 'omnisight.db'), { readonly: true });
+          try {
+            return db
+              .prepare('SELECT start_time, end_time FROM segments WHERE camera_id = ? ORDER BY start_time')
+              .raw()
+              .all(camera.id) as [number, number][];
+          } finally {
+            db.close();
+          }
+        })();
+        expect(await blocksOf(page, camera.id)).toEqual(expectedBlocks(segments, view, view.joinGapMs));
+      }
+      const blocks = await page.getByTestId('coverage-block').count();
+      expect(blocks).toBeGreaterThan(16 * 10);
+      await screenshot(page, 'timeline-5-sixteen-cameras');
+
+      const timings: number[] = [];
+      for (let round = 0; round < 7; round++) {
+        await page.getByTestId('next-day').click();
+        await settled(timeline);
+        timings.push(
+          Number(
+            await page.evaluate(`new Promise((resolve) => {
+              const started = performance.now();
+              document.querySelector('[data-testid="prev-day"]').click();
+              const check = () => {
+                const root = document.querySelector('[data-testid="timeline"]');
+                const drawn = document.querySelectorAll('[data-testid="coverage-block"]').length === ${blocks};
+                if (drawn && root.dataset.state === 'ready') resolve(performance.now() - started);
+                else requestAnimationFrame(check);
+              };
+              check();
+            })`),
+          ),
+        );
+      }
+      timings.sort((a, b) => a - b);
+      console.log(
+        `timeline: previous day to blocks drawn, 16 cameras, ${rows} segment rows, ${blocks} blocks: median ${timings[3]!.toFixed(0)} ms of ${timings.map((t) => t.toFixed(0)).join(', ')}`,
+      );
+      expect(timings[3]).toBeLessThan(300);
+      expect(watched.problems).toEqual([]);
+      await watched.close();
+    } finally {
+      await seeded.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
