@@ -46,7 +46,7 @@ function setup() {
   const received: string[] = [];
   const sink: LiveSink = {
     init: (mime, stream, data) => received.push(`init ${stream} ${mime} ${data.toString()}`),
-    fragment: (data) => received.push(`fragment ${data.toString()}`),
+    fragment: (data) => received.push(`fragment ${data.toString()}`) > 0,
     close: (reason, retry) => received.push(`close ${reason} ${retry}`),
   };
   return { events, recorders, live, received, sink };
