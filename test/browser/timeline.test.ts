@@ -153,21 +153,30 @@ describe('timeline in the browser', () => {
     });
     await Promise.all([waitForSegments(front, 4), waitForSegments(back, 4)]);
 
+    watched = await openPage(browser, `${server.url}/#/playback`);
+    page = watched.page;
+    timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    await settled(timeline);
+    const lastEnd = async () => (await blocksOf(page, front.id)).at(-1)?.[1] ?? 0;
+    await expect.poll(lastEnd).toBeGreaterThan(0);
+    const firstEnd = await lastEnd();
+
     // Stop the back yard camera for 8 s: its band must show the gap, the front door's none.
     await setEnabled(back, false);
     const stoppedAt = Date.now();
     await sleep(8000);
     await setEnabled(back, true);
+    // Meanwhile the open timeline asked again by itself (every 10 s while the day includes now): footage grew.
+    await expect.poll(lastEnd, { timeout: 15_000 }).toBeGreaterThan(firstEnd + 2000);
     const before = segmentRows(back.id).length;
     await waitForSegments(back, before + 3);
-    // Stop both so the database holds still while the drawing is compared with it.
+    // Stop both so the database holds still while the drawing is compared with it, then show the day again.
     await Promise.all([setEnabled(front, false), setEnabled(back, false)]);
     await sleep(1500);
-
-    watched = await openPage(browser, `${server.url}/#/playback`);
-    page = watched.page;
-    timeline = page.getByTestId('timeline');
-    await timeline.waitFor();
+    await page.getByTestId('prev-day').click();
+    await settled(timeline);
+    await page.getByTestId('today').click();
     const view = await expectBlocksMatchDatabase(page, timeline, [front, back]);
     // Today, in the browser's zone.
     expect(view.start).toBeLessThanOrEqual(Date.now());
