@@ -227,13 +227,19 @@ export function readRtspClock(
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const samples: ClockSample[] = [];
-    let pending: Buffer = Buffer.alloc(0);
+    // Chunks of the frame being received, joined once it is whole (joining on every 64 KiB chunk copied
+    // megabytes per 1080p frame, and the reader fell seconds behind).
+    let chunks: Buffer[] = [];
+    let buffered = 0;
     let errors = '';
     let timer = setTimeout(() => reader.kill('SIGKILL'), options.startTimeoutMs ?? 15_000);
     reader.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
     reader.stdout.on('data', (chunk: Buffer) => {
       const receivedAtMs = Date.now();
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      chunks.push(chunk);
+      buffered += chunk.length;
+      if (buffered < frameBytes) return;
+      let pending = chunks.length === 1 ? chunk : Buffer.concat(chunks, buffered);
       while (pending.length >= frameBytes) {
         const frame = pending.subarray(0, frameBytes);
         if (samples.length === 0) {
@@ -246,6 +252,8 @@ export function readRtspClock(
         });
         pending = pending.subarray(frameBytes);
       }
+      chunks = pending.length > 0 ? [pending] : [];
+      buffered = pending.length;
     });
     reader.once('error', (error) => {
       clearTimeout(timer);

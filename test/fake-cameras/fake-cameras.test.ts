@@ -311,7 +311,9 @@ describe.skipIf(missing !== null)('clock camera', () => {
       expect(readable.length).toBe(samples.length);
       expect(steady.length).toBeGreaterThan(40);
       expect(Math.min(...steady)).toBeGreaterThanOrEqual(0);
-      expect(Math.max(...steady)).toBeLessThan(1_000);
+      // Typically 70-200 ms; a loaded 2-core machine has shown a median of 800 ms (the reader falls behind).
+      expect(median(steady)).toBeLessThan(1_000);
+      expect(Math.max(...steady)).toBeLessThan(3_000);
       // Frames 40 ms apart, in order.
       const times = readable.map((sample) => sample.timecodeMs!);
       const steps = times.slice(1).map((time, index) => time - times[index]!);
