@@ -257,6 +257,25 @@ describe('Timeline', () => {
     expect(viewOf().start).toBeCloseTo(before.start + 0.2 * span - 0.5 * span, -1);
   });
 
+  it('moves and zooms with the keyboard', () => {
+    renderTimeline({ 'timeline.day': coverageHandler({}) });
+    const tracks = screen.getByTestId('timeline-axis').parentElement!;
+    const span = AUTUMN_DAY.end - AUTUMN_DAY.start;
+    fireEvent.keyDown(tracks, { key: '+' });
+    expect(viewOf().end - viewOf().start).toBe(span / 2);
+    const zoomed = viewOf();
+    fireEvent.keyDown(tracks, { key: 'ArrowRight' });
+    expect(viewOf().start - zoomed.start).toBe(span / 20);
+    fireEvent.keyDown(tracks, { key: 'ArrowLeft', shiftKey: true });
+    expect(viewOf().start - zoomed.start).toBe(span / 20 - span / 4);
+    fireEvent.keyDown(tracks, { key: '-' });
+    expect(viewOf()).toEqual(AUTUMN_DAY);
+    fireEvent.keyDown(tracks, { key: 'PageDown' });
+    expect(viewOf()).toEqual({ start: AUTUMN_DAY.end, end: AUTUMN_DAY.end + 24 * HOUR_MS });
+    fireEvent.keyDown(tracks, { key: 'PageUp' });
+    expect(viewOf()).toEqual(AUTUMN_DAY);
+  });
+
   it('steps across the DST days with previous and next day, and back to today', () => {
     renderTimeline({ 'timeline.day': coverageHandler({}) });
     fireEvent.click(screen.getByTestId('next-day'));

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { PointerEvent as ReactPointerEvent } from 'react';
+import type { KeyboardEvent as ReactKeyboardEvent, PointerEvent as ReactPointerEvent } from 'react';
 import { useNow } from '../../../hooks.js';
 import { Calendar } from './Calendar.js';
 import {
@@ -39,8 +39,9 @@ export interface TimelineProps {
 /** One zoom button step, and one wheel notch (deltaY 100). */
 const ZOOM_STEP = 2;
 const WHEEL_ZOOM_PER_100 = 1.25;
-/** A pan button moves the view by this much of its width. */
+/** A pan button (or Shift and an arrow key) moves the view by this much of its width; an arrow key by less. */
 const PAN_FRACTION = 0.5;
+const KEY_PAN_FRACTION = 0.1;
 /** Track width assumed until the first layout (jsdom has none). */
 const DEFAULT_TRACK_WIDTH = 1000;
 
@@ -139,6 +140,22 @@ export function Timeline(props: TimelineProps) {
   const stepDay = (days: number): void =>
     setView(shiftDay(range.start + (range.end - range.start) / 2, days, timeZone));
   const pan = (fraction: number): void => setView(panView(range, fraction * (range.end - range.start)));
+
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>): void => {
+    const actions: Record<string, () => void> = {
+      ArrowLeft: () => pan(event.shiftKey ? -PAN_FRACTION : -KEY_PAN_FRACTION),
+      ArrowRight: () => pan(event.shiftKey ? PAN_FRACTION : KEY_PAN_FRACTION),
+      '+': () => zoom(1 / ZOOM_STEP, anchorOfView()),
+      '=': () => zoom(1 / ZOOM_STEP, anchorOfView()),
+      '-': () => zoom(ZOOM_STEP, anchorOfView()),
+      PageUp: () => stepDay(-1),
+      PageDown: () => stepDay(1),
+    };
+    const action = actions[event.key];
+    if (action === undefined) return;
+    event.preventDefault();
+    action();
+  };
 
   const timeAt = useCallback(
     (clientX: number): number => {
@@ -400,7 +417,14 @@ export function Timeline(props: TimelineProps) {
             </div>
           ))}
         </div>
-        <div className="timeline__tracks" ref={tracksRef} onPointerLeave={() => setHover(null)}>
+        <div
+          className="timeline__tracks"
+          ref={tracksRef}
+          tabIndex={0}
+          aria-label="Timeline: arrow keys move, + and − zoom, Page Up and Page Down change the day"
+          onPointerLeave={() => setHover(null)}
+          onKeyDown={onKeyDown}
+        >
           <div
             className="timeline__axis"
             data-testid="timeline-axis"
