@@ -22,6 +22,8 @@ import { createExportService, type ExportFile } from './storage/export-service.j
 import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
 import { createVodService, type VodService } from './playback/vod-service.js';
 import { createLiveService, type LiveService } from './live/live-service.js';
+import { createEngineMotionService, type MotionService } from './detection/motion-service.js';
+import type { MotionConfig } from './detection/motion-config.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
 import { settings } from './db/schema.js';
@@ -57,6 +59,8 @@ export interface EngineOptions {
   freeSpaceCheckMs?: number;
   /** Clip exports copy media no faster than this (bytes per second); unlimited by default. */
   exportMaxBytesPerSecond?: number;
+  /** Motion detection settings over the stored `detection.motion` row (off by default; tests turn it on). */
+  motion?: Partial<MotionConfig>;
 }
 
 export interface Engine extends EngineApi {
@@ -78,6 +82,8 @@ export interface Engine extends EngineApi {
   readonly vod: VodService;
   /** Live fMP4 for viewers (the gateway's WebSocket, the desktop app's IPC). */
   readonly live: LiveService;
+  /** Motion detection on decoded frames in a worker process (detection/README.md). */
+  readonly motion: MotionService;
   /** Resolves once no export is queued or running (tests and benchmarks). */
   exportsIdle(): Promise<void>;
 }
@@ -188,6 +194,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const live = createLiveService({ cameras: cameraService, recording, events, logger });
+  const motion = createEngineMotionService({
+    db: database.db,
+    cameras: cameraService,
+    recording,
+    events,
+    workerHost: options.workerHost,
+    overrides: options.motion,
+    clock,
+    logger,
+  });
+  if (recordingEnabled) motion.start();
 
   const handlers: Handlers = {
     'system.health': () => Promise.resolve({ status: 'ok', version: options.version }),
@@ -286,6 +303,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // Viewers first, then children (their last fragments and rows land), then the database.
       live.stop();
       await exportService.stop();
+      await motion.stop();
       await storage.stop();
       await recording.stop();
       database.close();
@@ -298,6 +316,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     exportFile: (id) => exportService.file(id),
     vod: createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases }),
     live,
+    motion,
     exportsIdle: () => exportService.idle(),
   };
 }
