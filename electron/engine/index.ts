@@ -303,9 +303,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // Viewers first, then children (their last fragments and rows land), then the database.
       live.stop();
       await exportService.stop();
-      await motion.stop();
       await storage.stop();
       await recording.stop();
+      // After the recorders: detaching a consumer from a running stream would restart its FFmpeg.
+      await motion.stop();
       database.close();
       logger.info({ component: 'engine' }, 'Engine stopped');
     },
