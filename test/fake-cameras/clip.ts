@@ -10,9 +10,13 @@ import path from 'node:path';
 
 export type ClipResolution = '1080p' | '360p';
 
+export type ClipCodec = 'h264' | 'h265';
+
 export interface ClipSpec {
   resolution: ClipResolution;
   audio: boolean;
+  /** Default H.264; H.265 for cameras whose stream a browser cannot play live. */
+  codec?: ClipCodec;
 }
 
 /** Sizes and bitrates of typical camera main and sub streams. */
@@ -41,6 +45,7 @@ export interface ClipAudio {
 export interface Clip {
   path: string;
   resolution: ClipResolution;
+  codec: ClipCodec;
   width: number;
   height: number;
   fps: number;
@@ -72,17 +77,29 @@ export function buildClipArgs(spec: ClipSpec, outputPath: string): string[] {
       ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${AUDIO_SAMPLE_RATE}:duration=${CLIP_SECONDS}`]
       : []),
     ...['-map', '0:v', ...(spec.audio ? ['-map', '1:a'] : [])],
-    // A few seconds on two cores; quality hardly matters at these bitrates for tests.
-    ...['-c:v', 'libx264', '-preset', 'ultrafast'],
-    // No B-frames (PTS = DTS), as most cameras send.
-    ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
-    // Near-constant bitrate, like a camera set to CBR.
-    ...['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate],
-    // A keyframe exactly every second, never at scene cuts: segment and GOP tests can count on it.
-    ...['-g', String(CLIP_FPS), '-keyint_min', String(CLIP_FPS), '-sc_threshold', '0'],
-    // SPS/PPS in band before every keyframe. MP4 keeps them only in its header otherwise, and the RTP feeder
-    // copies packets; a bitstream filter to re-insert them breaks with -stream_loop in FFmpeg 5.1.
-    ...['-x264-params', 'repeat-headers=1'],
+    ...(spec.codec === 'h265'
+      ? [
+          // H.265 as many cameras send it: no B-frames, a keyframe every second, VPS/SPS/PPS in band.
+          ...['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-pix_fmt', 'yuv420p'],
+          ...['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate],
+          ...[
+            '-x265-params',
+            `keyint=${CLIP_FPS}:min-keyint=${CLIP_FPS}:scenecut=0:bframes=0:repeat-headers=1:log-level=error`,
+          ],
+        ]
+      : [
+          // A few seconds on two cores; quality hardly matters at these bitrates for tests.
+          ...['-c:v', 'libx264', '-preset', 'ultrafast'],
+          // No B-frames (PTS = DTS), as most cameras send.
+          ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
+          // Near-constant bitrate, like a camera set to CBR.
+          ...['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate],
+          // A keyframe exactly every second, never at scene cuts: segment and GOP tests can count on it.
+          ...['-g', String(CLIP_FPS), '-keyint_min', String(CLIP_FPS), '-sc_threshold', '0'],
+          // SPS/PPS in band before every keyframe. MP4 keeps them only in its header otherwise, and the RTP
+          // feeder copies packets; a bitstream filter to re-insert them breaks with -stream_loop in FFmpeg 5.1.
+          ...['-x264-params', 'repeat-headers=1'],
+        ]),
     ...(spec.audio
       ? ['-c:a', 'aac', '-b:a', '64k', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS)]
       : []),
@@ -99,7 +116,8 @@ export function clipFileName(spec: ClipSpec): string {
     .update(JSON.stringify(buildClipArgs(spec, 'OUTPUT')))
     .digest('hex')
     .slice(0, 10);
-  return `testsrc2-${spec.resolution}-${spec.audio ? 'aac' : 'silent'}-${CLIP_SECONDS}s-${hash}.mp4`;
+  const codec = spec.codec === 'h265' ? '-h265' : '';
+  return `testsrc2-${spec.resolution}${codec}-${spec.audio ? 'aac' : 'silent'}-${CLIP_SECONDS}s-${hash}.mp4`;
 }
 
 function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
@@ -145,7 +163,8 @@ async function createClip(spec: ClipSpec, tools: Required<ClipTools>): Promise<C
   const metadataPath = `${clipPath}.json`;
   // The metadata file is written last, so its presence means the clip beside it is complete.
   if (fs.existsSync(metadataPath) && fs.existsSync(clipPath)) {
-    return { ...(JSON.parse(fs.readFileSync(metadataPath, 'utf8')) as Omit<Clip, 'path'>), path: clipPath };
+    const stored = JSON.parse(fs.readFileSync(metadataPath, 'utf8')) as Omit<Clip, 'path' | 'codec'>;
+    return { codec: spec.codec ?? 'h264', ...stored, path: clipPath };
   }
   const temporary = `${clipPath}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}.mp4`;
   try {
@@ -160,6 +179,7 @@ async function createClip(spec: ClipSpec, tools: Required<ClipTools>): Promise<C
     const { width, height } = CLIP_PROFILES[spec.resolution];
     const metadata: Omit<Clip, 'path'> = {
       resolution: spec.resolution,
+      codec: spec.codec ?? 'h264',
       width,
       height,
       fps: CLIP_FPS,

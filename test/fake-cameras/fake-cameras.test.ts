@@ -90,6 +90,7 @@ describe('fake camera arguments', () => {
     const clip = {
       path: '/clips/a.mp4',
       resolution: '1080p' as const,
+      codec: 'h264' as const,
       width: 1920,
       height: 1080,
       fps: 25,
@@ -163,6 +164,7 @@ describe.skipIf(missing !== null)('fake RTSP cameras', () => {
       cameras: [
         { name: 'front', sub: true, audio: true },
         { name: 'gate', auth },
+        { name: 'hevc', codec: 'h265', resolution: '360p' },
       ],
       log: (line) => console.log(line),
     });
@@ -191,6 +193,13 @@ describe.skipIf(missing !== null)('fake RTSP cameras', () => {
     expect(summary(gated)).toEqual(['video h264 1920x1080']);
     expect(front.mainUrl).toMatch(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
     expect(gate.subUrl).toBeUndefined();
+  });
+
+  it('serves H.265 for a camera that asks for it', async () => {
+    const hevc = await probeRtsp(cameras().camera('hevc').mainUrl);
+    expect(
+      hevc.ok && hevc.streams.map((s) => `${s.codec_type} ${s.codec_name} ${s.width}x${s.height}`),
+    ).toEqual(['video hevc 640x360']);
   });
 
   it('asks for digest credentials and refuses requests without the right ones', async () => {

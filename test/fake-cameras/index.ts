@@ -8,7 +8,7 @@
  */
 import { fakeCameraScriptsDir } from './scripts-dir.js';
 import path from 'node:path';
-import { CLIP_PROFILES, ensureClip, type Clip, type ClipResolution } from './clip.js';
+import { CLIP_PROFILES, ensureClip, type Clip, type ClipCodec, type ClipResolution } from './clip.js';
 import { startClockFeeder, type ClockStreamSpec } from './clock.js';
 import { freeTcpPort, freeUdpPortPairs } from './free-ports.js';
 import { spawnGuarded, SYSTEM_PYTHON, type GuardedProcess } from './guarded-process.js';
@@ -43,6 +43,8 @@ export interface FakeCameraOptions {
   clock?: boolean;
   /** Adds a 640x360 (0.5 Mb/s) `sub` mount. */
   sub?: boolean;
+  /** Video codec of every mount; default H.264. Not for clock cameras. */
+  codec?: ClipCodec;
   /** Adds an AAC track (48 kHz mono, 440 Hz tone) to every mount. */
   audio?: boolean;
   /** Requires these credentials on every request. */
@@ -120,6 +122,7 @@ export function buildServerConfig(port: number, mounts: MountPlan[], auth?: Fake
     mounts: mounts.map((mount) => ({
       path: mount.path,
       videoPort: mount.videoPort,
+      ...(mount.clip?.codec === 'h265' ? { codec: 'h265' } : {}),
       ...(mount.clock ? { latencyMs: CLOCK_JITTER_LATENCY_MS } : {}),
       ...(mount.audioPort !== null && mount.clip?.audio != null
         ? {
@@ -328,19 +331,20 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
   };
   // Clips always carry audio, so cameras with and without audio share one cached file; a feeder sends the
   // audio track only when the camera has audio.
-  const clipFor = (resolution: ClipResolution): Promise<Clip> =>
-    ensureClip({ resolution, audio: true }, clipTools);
+  const clipFor = (resolution: ClipResolution, codec: ClipCodec = 'h264'): Promise<Clip> =>
+    ensureClip({ resolution, audio: true, ...(codec === 'h265' ? { codec } : {}) }, clipTools);
 
   const clockFor = (resolution: ClipResolution): ClockStreamSpec => CLIP_PROFILES[resolution];
 
   const plans = await Promise.all(
     options.cameras.map(async (camera) => {
       if (camera.clock) {
+        if (camera.codec === 'h265') throw new Error(`${camera.name}: a clock camera sends H.264 only`);
         const streams = [clockFor(camera.resolution ?? '360p'), ...(camera.sub ? [clockFor('360p')] : [])];
         return { camera, streams: streams.map((clock) => ({ clip: null, clock })) };
       }
-      const mainClip = await clipFor(camera.resolution ?? '1080p');
-      const subClip = camera.sub ? await clipFor('360p') : null;
+      const mainClip = await clipFor(camera.resolution ?? '1080p', camera.codec);
+      const subClip = camera.sub ? await clipFor('360p', camera.codec) : null;
       const clips = [mainClip, ...(subClip ? [subClip] : [])];
       return { camera, streams: clips.map((clip) => ({ clip, clock: null })) };
     }),

@@ -60,15 +60,17 @@ def parse_mount(spec):
     return mount
 
 
-def video_branch(port, latency_ms):
-    caps = f"application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload={VIDEO_PAYLOAD}"
-    # h264parse repeats SPS/PPS before every keyframe so a client that joins mid-stream can decode from its
-    # first keyframe, whatever the clip carries.
+def video_branch(port, latency_ms, codec="h264"):
+    name = "H265" if codec == "h265" else "H264"
+    element = "h265" if codec == "h265" else "h264"
+    caps = f"application/x-rtp,media=video,clock-rate=90000,encoding-name={name},payload={VIDEO_PAYLOAD}"
+    # The parser repeats the parameter sets before every keyframe so a client that joins mid-stream can decode
+    # from its first keyframe, whatever the clip carries.
     return (
         f'udpsrc address=127.0.0.1 port={port} buffer-size={UDP_BUFFER_BYTES} caps="{caps}" '
         f"! {jitter_buffer(latency_ms)} "
-        f"! rtph264depay ! h264parse config-interval=-1 "
-        f"! rtph264pay name=pay0 pt={VIDEO_PAYLOAD} mtu=1400"
+        f"! rtp{element}depay ! {element}parse config-interval=-1 "
+        f"! rtp{element}pay name=pay0 pt={VIDEO_PAYLOAD} mtu=1400"
     )
 
 
@@ -87,7 +89,9 @@ def audio_branch(audio):
 
 
 def make_factory(mount):
-    launch = video_branch(mount["videoPort"], int(mount.get("latencyMs", JITTER_LATENCY_MS)))
+    launch = video_branch(
+        mount["videoPort"], int(mount.get("latencyMs", JITTER_LATENCY_MS)), mount.get("codec", "h264")
+    )
     if mount.get("audio"):
         launch += " " + audio_branch(mount["audio"])
     factory = GstRtspServer.RTSPMediaFactory()
