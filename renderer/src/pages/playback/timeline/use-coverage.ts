@@ -30,13 +30,17 @@ export function joinGapFor(view: TimeRange, widthPx: number): number {
   return Math.round(clamp(msPerPx, JOIN_GAP_MIN_MS, JOIN_GAP_MAX_MS));
 }
 
+/** Views at least this wide are asked for as they are: a day view is opened by a jump, and its padding would
+ * double the engine's work (two more half days of rows for every camera) on the path the 300 ms target times. */
+const PAD_BELOW_MS = 12 * 3_600_000;
+
 /**
- * The range to ask for: the view and half its width either side (a short pan draws at once from what is
- * there), within the contract's 7 days.
+ * The range to ask for: a view narrower than half a day with half its width either side (a short pan or zoom
+ * out draws at once from what is there), a wider one as it is; within the contract's 7 days.
  */
 export function fetchRangeFor(view: TimeRange): TimeRange {
   const span = view.end - view.start;
-  const pad = Math.min(span / 2, (TIMELINE_RANGE_MAX_MS - span) / 2);
+  const pad = span >= PAD_BELOW_MS ? 0 : Math.min(span / 2, (TIMELINE_RANGE_MAX_MS - span) / 2);
   return { start: Math.floor(view.start - pad), end: Math.ceil(view.end + pad) };
 }
 
