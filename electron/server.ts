@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine } from './engine/index.js';
 import { isLoopbackHost, startGateway } from './engine/gateway/gateway.js';
 import { createLogger } from './engine/logging/logger.js';
+import { ForkWorkerHost } from './engine/workers/fork-worker-host.js';
 import { defaultDataDir, findAppRoot, readVersion } from './engine/paths.js';
 
 export const DEFAULT_PORT = 8640;
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     migrationsDir: path.join(appRoot, 'drizzle'),
     version,
     logger,
+    // Detection workers (motion) are forked from the built entries; none starts until detection is on.
+    workerHost: new ForkWorkerHost({ workersDir: path.join(appRoot, 'out', 'workers'), logger }),
   });
   let gateway;
   try {
