@@ -18,6 +18,7 @@ import { MOTION_CONFIG_DEFAULT } from '../electron/engine/detection/motion-confi
 import { isMotionReply, type MotionFrame } from '../electron/engine/detection/motion-protocol.js';
 import { createSilentLogger } from '../electron/engine/logging/logger.js';
 import { ForkWorkerHost } from '../electron/engine/workers/fork-worker-host.js';
+import { cpuSeconds } from './proc-cpu.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -116,6 +117,7 @@ async function throughWorker(frames: Uint8Array[]): Promise<Record<string, numbe
   let seq = 0;
   const started = performance.now();
   const cpuStart = process.cpuUsage();
+  const workerCpuStart = worker.pid === undefined ? null : cpuSeconds(worker.pid);
   for (let tick = 0; tick < seconds * FPS; tick += 1) {
     for (let camera = 0; camera < CAMERAS; camera += 1) {
       const cameraId = `bench-${camera}`;
@@ -142,6 +144,7 @@ async function throughWorker(frames: Uint8Array[]): Promise<Record<string, numbe
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
   const engineCpu = process.cpuUsage(cpuStart);
+  const workerCpuEnd = worker.pid === undefined ? null : cpuSeconds(worker.pid);
   const elapsed = performance.now() - started;
   worker.kill();
   await worker.waitForExit(5_000);
@@ -153,6 +156,10 @@ async function throughWorker(frames: Uint8Array[]): Promise<Record<string, numbe
     worker_roundtrip_ms_p95: round(percentile(roundTrips, 0.95)),
     worker_frames: workerMs.length,
     worker_dropped_frames: dropped,
+    worker_cpu_pct_8_cameras:
+      workerCpuStart === null || workerCpuEnd === null
+        ? NaN
+        : round(((workerCpuEnd - workerCpuStart) * 1000 * 100) / elapsed),
     engine_side_cpu_pct_8_cameras: round(((engineCpu.user + engineCpu.system) / 1000 / elapsed) * 100),
   };
 }

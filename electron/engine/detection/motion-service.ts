@@ -319,10 +319,13 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
 
   function sync(cameraId?: string): void {
     if (!running) return;
-    const ids =
-      cameraId === undefined ? new Set([...options.cameraIds(), ...attachments.keys()]) : [cameraId];
-    const known = new Set(options.cameraIds());
-    for (const id of ids) syncCamera(id, known.has(id) && motionEnabledFor(config, id));
+    // Off everywhere (the default): nothing to look up once a second.
+    const anyWanted =
+      config.enabled || Object.values(config.cameras).some((camera) => camera.enabled === true);
+    if (!anyWanted && attachments.size === 0) return;
+    const known = options.cameraIds();
+    const ids = cameraId === undefined ? new Set([...known, ...attachments.keys()]) : [cameraId];
+    for (const id of ids) syncCamera(id, known.includes(id) && motionEnabledFor(config, id));
     if (attachments.size > 0) startWorker();
     else if (worker !== null) stopWorker();
   }
