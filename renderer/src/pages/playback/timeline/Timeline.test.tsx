@@ -348,8 +348,11 @@ describe('Timeline', () => {
       await tick(30);
     }
     expect(transport.callsTo('timeline.day')).toHaveLength(3);
+    // Not ready while the request waits out the debounce: the drawing is of another range.
+    expect(root().dataset.state).toBe('loading');
     await tick(200);
     expect(transport.callsTo('timeline.day')).toHaveLength(4);
+    expect(root().dataset.state).toBe('ready');
 
     // A past day is not asked again.
     fireEvent.click(screen.getByTestId('prev-day'));

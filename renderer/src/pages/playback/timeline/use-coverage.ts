@@ -59,9 +59,8 @@ export function useCoverage(
   debounce = true,
 ): { coverage: Coverage | null; state: CoverageState; error: string | null } {
   const transport = useTransport();
-  const [coverage, setCoverage] = useState<Coverage | null>(null);
-  const [state, setState] = useState<CoverageState>('idle');
-  const [error, setError] = useState<string | null>(null);
+  const [coverage, setCoverage] = useState<(Coverage & { key: string }) | null>(null);
+  const [failure, setFailure] = useState<{ key: string; message: string } | null>(null);
   const [refresh, setRefresh] = useState(0);
   const sequence = useRef({ asked: 0, drawn: 0 });
   // Read by the effect without being one of its reasons to run.
@@ -75,6 +74,8 @@ export function useCoverage(
   // Round to whole seconds so that sub-second drift of a followed view does not ask again.
   const startKey = Math.floor(range.start / 1000) * 1000;
   const endKey = Math.ceil(range.end / 1000) * 1000;
+  // What the drawing must have answered to be the current one (a refresh of the same range keeps it current).
+  const requestKey = `${idsKey}|${startKey}|${endKey}|${joinGapMs}`;
 
   useEffect(() => {
     if (idsKey === '') return;
@@ -82,7 +83,6 @@ export function useCoverage(
     let cancelled = false;
     const ask = (): void => {
       const mine = ++sequence.current.asked;
-      setState('loading');
       transport
         .invoke('timeline.day', { cameraIds: ids, start: startKey, end: endKey, joinGapMs })
         .then((answer) => {
@@ -90,14 +90,12 @@ export function useCoverage(
           sequence.current.drawn = mine;
           const spans = new Map<string, (readonly [number, number])[]>();
           for (const camera of answer.cameras) spans.set(camera.cameraId, camera.spans);
-          setCoverage({ range: { start: answer.start, end: answer.end }, joinGapMs, spans });
-          setError(null);
-          if (mine === sequence.current.asked) setState('ready');
+          setCoverage({ range: { start: answer.start, end: answer.end }, joinGapMs, spans, key: requestKey });
+          setFailure(null);
         })
         .catch((reason: unknown) => {
           if (mine < sequence.current.asked || cancelled) return;
-          setError(reason instanceof Error ? reason.message : String(reason));
-          setState('error');
+          setFailure({ key: requestKey, message: reason instanceof Error ? reason.message : String(reason) });
         });
     };
     const timer = window.setTimeout(ask, debounceRef.current ? COVERAGE_DEBOUNCE_MS : 0);
@@ -105,7 +103,7 @@ export function useCoverage(
       cancelled = true;
       window.clearTimeout(timer);
     };
-  }, [transport, idsKey, startKey, endKey, joinGapMs, refresh]);
+  }, [transport, idsKey, startKey, endKey, joinGapMs, requestKey, refresh]);
 
   // Footage grows at the live edge: ask again every 10 s while the range reaches now.
   const includesNow = startKey <= now && now < endKey + COVERAGE_REFRESH_MS;
@@ -116,5 +114,8 @@ export function useCoverage(
   }, [includesNow, idsKey]);
 
   if (idsKey === '') return { coverage: null, state: 'idle', error: null };
-  return { coverage, state, error };
+  // Loading from the moment the range changes (the debounce included) until its own answer is drawn.
+  const state: CoverageState =
+    failure?.key === requestKey ? 'error' : coverage?.key === requestKey ? 'ready' : 'loading';
+  return { coverage, state, error: failure?.message ?? null };
 }
