@@ -50,6 +50,16 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
+/** Resident memory of a process in MiB (Linux), NaN where /proc cannot tell. */
+function residentMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? NaN : Number(match[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** Synthetic frames: textured scene, ±6 noise, a 60x100 block walking right 20 px per frame. */
@@ -145,6 +155,7 @@ async function throughWorker(frames: Uint8Array[]): Promise<Record<string, numbe
   await new Promise((resolve) => setTimeout(resolve, 500));
   const engineCpu = process.cpuUsage(cpuStart);
   const workerCpuEnd = worker.pid === undefined ? null : cpuSeconds(worker.pid);
+  const workerRssMb = worker.pid === undefined ? NaN : residentMb(worker.pid);
   const elapsed = performance.now() - started;
   worker.kill();
   await worker.waitForExit(5_000);
@@ -160,6 +171,7 @@ async function throughWorker(frames: Uint8Array[]): Promise<Record<string, numbe
       workerCpuStart === null || workerCpuEnd === null
         ? NaN
         : round(((workerCpuEnd - workerCpuStart) * 1000 * 100) / elapsed),
+    worker_rss_mb: round(workerRssMb),
     engine_side_cpu_pct_8_cameras: round(((engineCpu.user + engineCpu.system) / 1000 / elapsed) * 100),
   };
 }
