@@ -275,6 +275,25 @@ describe('motion service', () => {
     await service.stop();
   });
 
+  it('re-attaches to a recorder that replaced the previous one (a camera edit)', async () => {
+    const { service, workers, recorders, updates } = setup({ cameras: { a: { enabled: true } } });
+    service.start();
+    await vi.advanceTimersByTimeAsync(1);
+    const old = recorders.get('a')!;
+    const replacement = fakeRecorder();
+    recorders.set('a', replacement);
+    expect(replacement.current()).toBeNull();
+    await vi.advanceTimersByTimeAsync(1_000); // the periodic check
+    expect(replacement.current()?.output).toEqual({ fps: 5, width: 640, format: 'gray' });
+    // The old recorder is stopping by itself: it is not told anything more.
+    expect(old.consumers).toHaveLength(1);
+    replacement.current()?.onFrame(grayFrame(null), clock.now());
+    await vi.advanceTimersByTimeAsync(1);
+    expect(updates).toHaveLength(1);
+    expect(workers).toHaveLength(1);
+    await service.stop();
+  });
+
   it('runs without a worker host (detection off, nothing thrown)', async () => {
     const recorder = fakeRecorder();
     const service = createMotionService({
