@@ -161,8 +161,12 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
       at,
       width: frame.width,
       height: frame.height,
-      // A view of exactly the frame's bytes (the reader gives each frame its own buffer).
-      pixels: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
+      // The reader gives each frame its own buffer; a view into a larger one (a small frame from Node's pool)
+      // is copied, because structured clone (utilityProcess) sends a view's whole backing buffer.
+      pixels:
+        pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength
+          ? new Uint8Array(pixels.buffer, 0, pixels.byteLength)
+          : Uint8Array.from(pixels),
     });
     while (attachment.queue.length > config.queueLength) {
       attachment.queue.shift();
