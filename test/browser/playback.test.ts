@@ -46,8 +46,8 @@ async function segmentsOf(camera: Camera): Promise<Row[]> {
   return (json as { segments: Row[] }).segments;
 }
 
-async function waitForSegments(camera: Camera, count: number): Promise<Row[]> {
-  const deadline = Date.now() + 60_000;
+async function waitForSegments(camera: Camera, count: number, timeoutMs = 60_000): Promise<Row[]> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await segmentsOf(camera);
     if (rows.length >= count) return rows;
@@ -279,6 +279,7 @@ describe('recorded playback in the browser', () => {
     let worst = 0;
     const differences: number[] = [];
     const start = Date.now();
+    const startWall = (await tiles(page))[front.id]!.wall!;
     while (Date.now() - start < 30_000) {
       const state = await tiles(page);
       const a = state[front.id]!;
@@ -293,9 +294,14 @@ describe('recorded playback in the browser', () => {
     const clock = await clockTime(page);
     const lastWall = (await tiles(page))[front.id]!.wall!;
     expect(Math.abs(clock - lastWall)).toBeLessThan(500);
+    // They played all along: about 30 s of footage in 30 s.
+    const played = lastWall - startWall;
+    expect(played).toBeGreaterThan(0.9 * (Date.now() - start));
+    const worstAt = differences.indexOf(worst);
+    const firstSamples = differences.slice(0, 8).map(Math.round).join(' ');
     differences.sort((x, y) => x - y);
     console.log(
-      `[playback] sync over 30 s, ${differences.length} samples: median ${Math.round(differences[differences.length >> 1]!)} ms, worst ${Math.round(worst)} ms`,
+      `[playback] sync over 30 s (${Math.round(played / 100) / 10} s played), ${differences.length} samples: median ${Math.round(differences[differences.length >> 1]!)} ms, worst ${Math.round(worst)} ms (sample ${worstAt}); first samples: ${firstSamples} ms`,
     );
     expect(worst).toBeLessThan(200);
     await screenshot(page, 'playback-2-two-cameras');
@@ -304,7 +310,8 @@ describe('recorded playback in the browser', () => {
   }, 90_000);
 
   it('changes speed: the clock and the video run faster, muted above 2×', async () => {
-    const rows = await segmentsOf(front);
+    // 4× then 16× from the first segment on play about 100 s of footage: wait for that much (run alone).
+    const rows = await waitForSegments(front, 26, 120_000);
     const watched = await openPlayback([front]);
     const { page } = watched;
     await clickTimelineAt(page, front, rows[0]!.start + 1000);
@@ -327,6 +334,37 @@ describe('recorded playback in the browser', () => {
     expect(tileAfter.playbackRate).toBeGreaterThan(3.5);
     expect(tileAfter.muted).toBe(true);
 
+    // At 16× a minute of footage plays in under four seconds: segments are fetched fast enough, and what is far
+    // behind is removed from the buffer (at most 20 s kept behind the playhead, plus the segment it is in).
+    await page.getByTestId('speed').selectOption('16');
+    const fastFrom = { wall: (await tiles(page))[front.id]!.wall!, at: Date.now() };
+    await sleep(4000);
+    const fast = await page.evaluate<{ ranges: [number, number][]; currentTime: number }>(`(() => {
+      const video = document.querySelector('[data-testid="playback-tile"] video');
+      const ranges = [];
+      for (let i = 0; i < video.buffered.length; i++) ranges.push([video.buffered.start(i), video.buffered.end(i)]);
+      return { ranges, currentTime: video.currentTime };
+    })()`);
+    const fastWall = (await tiles(page))[front.id]!.wall!;
+    const fastRate = (fastWall - fastFrom.wall) / (Date.now() - fastFrom.at);
+    const holding = fast.ranges.find(([start, end]) => start <= fast.currentTime && fast.currentTime <= end);
+    const buffered = fast.ranges.reduce((sum, [start, end]) => sum + end - start, 0);
+    console.log(
+      `[playback] at 16x: ${fastRate.toFixed(1)}x over 4 s; buffered ranges (s from the playhead): ${fast.ranges
+        .map(
+          ([start, end]) =>
+            `${(start - fast.currentTime).toFixed(1)}..${(end - fast.currentTime).toFixed(1)}`,
+        )
+        .join(' ')}`,
+    );
+    expect(fastRate).toBeGreaterThan(10);
+    // Kept behind: the segments that ended less than 20 s ago, the one playing (4 s), and up to a second of
+    // eviction lag (16 s of footage at 16×). Everything in the buffer is within that and the window ahead.
+    expect(holding).toBeDefined();
+    expect(fast.currentTime - holding![0]).toBeLessThan(20 + 4 + 16);
+    expect(buffered).toBeLessThan(20 + 4 + 16 + 128 + 8);
+    // No slivers of evicted segments left: every range behind the playhead's is gone.
+    expect(fast.ranges.filter(([, end]) => end < holding![0])).toEqual([]);
     await page.getByTestId('speed').selectOption('0.5');
     await sleep(500);
     const slowBefore = await clockTime(page);
@@ -349,9 +387,9 @@ describe('recorded playback in the browser', () => {
     await expect
       .poll(async () => Math.abs((await tiles(page))[front.id]!.wall! - (await clockTime(page))))
       .toBeLessThan(40);
-    expect(watched.problems).toEqual([]);
+    expect(watched.problems.slice(0, 3)).toEqual([]);
     await watched.close();
-  }, 60_000);
+  }, 150_000);
 
   it('skips a segment deleted from disk and one that cannot be decoded, each with a notice', async () => {
     const rows = await segmentsOf(front);
@@ -377,13 +415,14 @@ describe('recorded playback in the browser', () => {
     await clickTimelineAt(page, front, rows[2]!.start + 1000);
     await waitUntilPlaying(page, front);
     const notices = new Set<string>();
+    let shot = false;
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (await clockTime(page)) < rows[7]!.start + 1500) {
-      const text = await page
-        .getByTestId('playback-notice')
-        .textContent({ timeout: 100 })
-        .catch(() => null);
-      if (text !== null) notices.add(text);
+      for (const text of await page.getByTestId('playback-notice').allTextContents()) notices.add(text);
+      if (notices.size >= 2 && !shot) {
+        shot = true;
+        await screenshot(page, 'playback-3-skipped-notice');
+      }
       await sleep(200);
     }
     expect(await clockTime(page)).toBeGreaterThan(rows[7]!.start + 1500);
@@ -395,7 +434,6 @@ describe('recorded playback in the browser', () => {
     console.log(`[playback] notices:\n${all}`);
     expect(all).toContain('no longer on disk (deleted by retention)');
     expect(all).toMatch(/could not be (buffered|decoded)/);
-    await screenshot(page, 'playback-3-skipped-notice');
     expect(watched.problems).toEqual([]);
     await watched.close();
   }, 60_000);

@@ -73,6 +73,13 @@ describe('driftAction', () => {
     expect(limited).toBeCloseTo(2 * (1 + MAX_TRIM));
   });
 
+  it('never asks for more than 16× (the browser refuses it): a player behind at 16× catches up by seeking', () => {
+    expect(rate(driftAction({ masterWall: 10_000, playerWall: 9_500, speed: 16, playing: true }))).toBe(16);
+    expect(
+      rate(driftAction({ masterWall: 10_000, playerWall: 10_500, speed: 16, playing: true })),
+    ).toBeLessThan(16);
+  });
+
   it('seeks when more than 0.3 s off at 1× (more at high speeds)', () => {
     expect(driftAction({ masterWall: 10_000, playerWall: 9_650, speed: 1, playing: true })).toEqual({
       kind: 'seek',

@@ -85,6 +85,10 @@ export type DriftAction =
   /** Too far off to trim: set the position. */
   | { kind: 'seek'; wall: number };
 
+/** Chromium refuses a `playbackRate` above 16 (and below 1/16): a trim at 16× can only slow down. */
+export const MAX_PLAYBACK_RATE = 16;
+const MIN_PLAYBACK_RATE = 1 / 16;
+
 /** Largest trim of the playback rate, as a fraction of the speed. */
 export const MAX_TRIM = 0.1;
 /** Drift (wall ms at 1×) within which no trim is applied. */
@@ -116,7 +120,8 @@ export function driftAction(options: {
   if (Math.abs(drift) <= DRIFT_DEADBAND_MS * scale) return { kind: 'rate', rate: speed };
   // Close the drift in about a second of real time: at speed s a trim t gains t·s·1000 ms of footage a second.
   const trim = Math.max(-MAX_TRIM, Math.min(MAX_TRIM, -drift / (speed * 1000)));
-  return { kind: 'rate', rate: speed * (1 + trim) };
+  const rate = Math.max(MIN_PLAYBACK_RATE, Math.min(MAX_PLAYBACK_RATE, speed * (1 + trim)));
+  return { kind: 'rate', rate };
 }
 
 /** A player's situation at the master position, as the clock needs it. */

@@ -11,7 +11,7 @@
  */
 import { RemoteError } from '../../../common/contract/index.js';
 import type { ClientTransport } from '../transport/client-transport.js';
-import { driftAction, type PlayerPhase } from './clock.js';
+import { driftAction, MAX_PLAYBACK_RATE, type PlayerPhase } from './clock.js';
 import { readSegmentFile } from './mp4.js';
 import {
   footageFrom,
@@ -46,6 +46,11 @@ const ORIGIN_LEAD_MS = 6 * 3_600_000;
 /** Two offsets of one run closer than this are the same (the rows' ms rounding); the first is kept. */
 const SAME_OFFSET_S = 0.02;
 
+/** A segment in the buffer: its row and the media time of its first video sample's decode time. */
+interface AppendedSegment extends PlaybackSegment {
+  mediaStart: number;
+}
+
 function aheadMs(speed: number): number {
   return Math.max(AHEAD_MIN_MS, AHEAD_REAL_MS * speed);
 }
@@ -69,7 +74,7 @@ export class RecordedPlayer {
   private objectUrl: string | null = null;
   private mime: string | null = null;
   /** Segments in the buffer, by id, with the wall range they cover. */
-  private readonly appended = new Map<number, PlaybackSegment>();
+  private readonly appended = new Map<number, AppendedSegment>();
   private readonly runOffsets = new Map<number, number>();
   private generation = 0;
   private abort = new AbortController();
@@ -84,7 +89,8 @@ export class RecordedPlayer {
   /** One frame in ms, from the last appended file. */
   frameMs = 0;
   status: PlayerStatus = 'loading';
-  notice: PlayerNotice | null = null;
+  /** Recent notices, oldest first (at most three; the sync group drops them after `NOTICE_MS`). */
+  notices: PlayerNotice[] = [];
   /** Why this player cannot play at all (status `error`), shown over the tile. */
   problem: string | null = null;
 
@@ -200,7 +206,7 @@ export class RecordedPlayer {
   }
 
   private setNotice(text: string): void {
-    this.notice = { text, at: Date.now() };
+    this.notices = [...this.notices, { text, at: Date.now() }].slice(-3);
     this.onChange();
   }
 
@@ -248,9 +254,17 @@ export class RecordedPlayer {
       if (!this.video.paused) this.video.pause();
       return this.loading();
     }
+    if (this.video.seeking) {
+      // A paused player is ready once the frame there is decoded: the clock then starts every player at once.
+      return this.video.paused ? this.loading() : { kind: 'ready' };
+    }
+    if (this.video.paused && this.video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) {
+      const drift = Math.abs(this.origin + this.video.currentTime * 1000 - wall);
+      if (drift > Math.max(20, this.frameMs / 2)) this.video.currentTime = mediaTime;
+      return this.loading();
+    }
     this.loadingSince = null;
     this.setStatus('ready');
-    if (this.video.seeking) return { kind: 'ready' };
     const action = driftAction({
       masterWall: wall,
       playerWall: this.origin + this.video.currentTime * 1000,
@@ -260,7 +274,7 @@ export class RecordedPlayer {
     });
     if (action.kind === 'seek') {
       this.video.currentTime = (action.wall - this.origin) / 1000;
-      this.video.playbackRate = speed;
+      this.video.playbackRate = Math.min(speed, MAX_PLAYBACK_RATE);
     } else if (Math.abs(this.video.playbackRate - action.rate) > 1e-3) {
       this.video.playbackRate = action.rate;
     }
@@ -401,7 +415,7 @@ export class RecordedPlayer {
       buffer.timestampOffset = offset;
       await this.append(buffer, data, generation);
       if (stale()) return;
-      this.appended.set(segment.id, segment);
+      this.appended.set(segment.id, { ...segment, mediaStart: offset + info.firstVideoTime });
       if (info.frameDuration > 0) this.frameMs = info.frameDuration * 1000;
     } catch (error) {
       if (stale()) return;
@@ -482,26 +496,30 @@ export class RecordedPlayer {
   }
 
   /**
-   * Removes appended segments far behind the playhead (and far ahead, after a seek back). Each removal ends
-   * 50 ms before the segment's end: MSE then also drops the frames up to the next keyframe, which is the next
-   * segment's first frame, so the neighbour is never cut.
+   * Removes appended segments far behind the playhead (and far ahead, after a seek back). A removal ends just
+   * before the first frame of the next segment in the buffer when it follows without a hole (its keyframe and
+   * everything after it stay), else half a second past the row's end, so no sliver of the segment's last frames
+   * is left behind.
    */
   private async evict(generation: number, hard = false): Promise<void> {
     const buffer = this.sourceBuffer;
     if (buffer === null) return;
     const behind = hard ? 2000 : BEHIND_MS;
     const ahead = hard ? aheadMs(this.speed) : aheadMs(this.speed) * 2;
-    for (const [id, segment] of [...this.appended]) {
+    const byStart = [...this.appended.values()].sort((a, b) => a.start - b.start);
+    for (const [index, segment] of byStart.entries()) {
       if (segment.end >= this.target - behind && segment.start <= this.target + ahead) continue;
       await this.whenIdle(buffer);
       if (generation !== this.generation) return;
-      const start = Math.max(0, (segment.start - this.origin) / 1000);
-      const end = (segment.end - this.origin) / 1000 - 0.05;
+      const next = byStart[index + 1];
+      const start = Math.max(0, segment.mediaStart);
+      const rowEnd = (segment.end - this.origin) / 1000 + 0.5;
+      const end = next === undefined ? rowEnd : Math.min(rowEnd, next.mediaStart - 0.0005);
       if (end > start) {
         buffer.remove(start, end);
         await this.whenIdle(buffer);
       }
-      this.appended.delete(id);
+      this.appended.delete(segment.id);
     }
   }
 

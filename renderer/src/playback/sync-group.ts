@@ -25,7 +25,8 @@ const START_BEFORE_NOW_MS = 60_000;
 export interface TileSnapshot {
   status: PlayerStatus;
   problem: string | null;
-  notice: PlayerNotice | null;
+  /** Recent notices (segments skipped and why), oldest first. */
+  notices: readonly PlayerNotice[];
   origin: number;
 }
 
@@ -209,6 +210,13 @@ export class SyncGroup {
     const wall = this.clock.wall();
     const playing = this.clock.playing && !this.clock.isHeld;
     const phases: PlayerPhase[] = this.list().map((player) => player.sync(wall, playing, this.speed));
+    for (const player of this.list()) {
+      const fresh = player.notices.filter((notice) => Date.now() - notice.at < NOTICE_MS);
+      if (fresh.length !== player.notices.length) {
+        player.notices = fresh;
+        this.dirty = true;
+      }
+    }
     if (this.clock.playing) {
       const decision = clockDecision(phases, this.now());
       if (decision.kind === 'hold') this.clock.hold(true);
@@ -244,12 +252,10 @@ export class SyncGroup {
   private makeSnapshot(): GroupSnapshot {
     const tiles: Record<string, TileSnapshot> = {};
     for (const player of this.list()) {
-      const notice =
-        player.notice !== null && Date.now() - player.notice.at < NOTICE_MS ? player.notice : null;
       tiles[player.cameraId] = {
         status: player.status,
         problem: player.problem,
-        notice,
+        notices: player.notices,
         origin: player.mediaOrigin,
       };
     }

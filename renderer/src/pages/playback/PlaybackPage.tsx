@@ -89,10 +89,18 @@ function PlaybackTile({
           {overlay}
         </p>
       )}
-      {tile?.notice == null ? null : (
-        <p className="playback-tile__notice" role="status" data-testid="playback-notice">
-          {tile.notice.text}
-        </p>
+      {tile === undefined || tile.notices.length === 0 ? null : (
+        <ul className="playback-tile__notices" role="status">
+          {tile.notices.map((notice) => (
+            <li
+              key={`${notice.at}-${notice.text}`}
+              className="playback-tile__notice"
+              data-testid="playback-notice"
+            >
+              {notice.text}
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );
