@@ -77,9 +77,13 @@ if (workerEntries.length > 0) {
 }
 
 // Benchmarks: each bench/<name>.ts with a main becomes out/bench/<name>.js (npm run bench:<name>).
-const benchEntries = ['bench/record.ts', 'bench/storage.ts', 'bench/live.ts', 'bench/motion.ts'].filter(
-  (entry) => fs.existsSync(path.join(root, entry)),
-);
+const benchEntries = [
+  'bench/record.ts',
+  'bench/storage.ts',
+  'bench/live.ts',
+  'bench/motion.ts',
+  'bench/detect.ts',
+].filter((entry) => fs.existsSync(path.join(root, entry)));
 if (benchEntries.length > 0) {
   jobs.push(
     esbuild({
