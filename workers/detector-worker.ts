@@ -63,6 +63,10 @@ host.onMessage((message) => {
         { prefer: message.prefer },
       );
       await created.load();
+      // One inference on a blank image before `ready`: the first one sets up kernels and memory (about a
+      // second on the wasm backend), which would otherwise land on the first real request.
+      const side = created.inputSize.width;
+      await created.detect(new Uint8Array(side * side * 3), side, side);
       detector = created;
       const ready: DetectorReady = {
         type: 'ready',
