@@ -3,7 +3,14 @@
  * multicast when this host can deliver it), sign-in both ways, profiles and stream URIs through Media1 and
  * Media2, and one distinct error per fault switch.
  */
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { build } from 'esbuild';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -141,6 +148,82 @@ describe('WS-Discovery against the simulator', () => {
     expect(result.interfaces).toEqual(['127.0.0.1']);
     expect(result.devices.map((found) => found.endpoint)).toContain(sim.endpoint);
     expect(sim.probes.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+function run(
+  file: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+describe('WS-Discovery over real multicast in a network namespace', () => {
+  it('finds the simulator across a veth link from every non-loopback interface, once', async (context) => {
+    const probe = await run(
+      'unshare',
+      ['-rn', 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
+      10_000,
+    );
+    if (probe.code !== 0) {
+      console.log(
+        `[onvif test] network-namespace multicast not tested: unshare -rn with a veth pair failed (${probe.stderr.trim()})`,
+      );
+      context.skip();
+    }
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'onvif-netns-'));
+    try {
+      const script = path.join(directory, 'netns-scan.mjs');
+      // The child runs plain Node inside the namespace: bundle its TypeScript (and saxes) into one file.
+      await build({
+        entryPoints: [fileURLToPath(new URL('./netns-scan.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outfile: script,
+        logLevel: 'silent',
+      });
+      const child = await run('unshare', ['-rn', process.execPath, script], 30_000);
+      expect(child.stderr).toBe('');
+      expect(child.code).toBe(0);
+      const figures = JSON.parse(child.stdout) as {
+        endpoint: string;
+        xaddr: string;
+        interfaces: string[];
+        devices: { endpoint: string; xaddr: string; address: string }[];
+        streamed: string[];
+        ignored: number;
+        duplicates: number;
+        probesFrom: string[];
+        model: string | null;
+      };
+      console.log(
+        `[onvif test] netns multicast: probes out on ${figures.interfaces.join(', ')}, sim heard them from ${figures.probesFrom.join(', ')}; ` +
+          `${figures.devices.length} device(s), ${figures.duplicates} duplicate(s), ${figures.ignored} ignored`,
+      );
+      // Loopback is not probed by default; both veth ends are.
+      expect([...figures.interfaces].sort()).toEqual(['10.77.0.1', '10.77.0.2']);
+      expect(figures.probesFrom.length).toBeGreaterThanOrEqual(1);
+      expect(figures.streamed).toEqual([figures.endpoint]);
+      expect(figures.devices).toEqual([
+        expect.objectContaining({ endpoint: figures.endpoint, xaddr: figures.xaddr, address: '10.77.0.2' }),
+      ]);
+      expect(figures.duplicates).toBe(figures.probesFrom.length - 1);
+      expect(figures.ignored).toBe(2 * figures.probesFrom.length);
+      expect(figures.model).toBe('AV-4K Dome');
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 
