@@ -17,6 +17,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOnvifDevice, type OnvifDevice } from '../../electron/engine/onvif/device.js';
 import { discover } from '../../electron/engine/onvif/discovery.js';
 import { OnvifError } from '../../electron/engine/onvif/errors.js';
+import { startFakeCameras } from '../fake-cameras/index.js';
+import { probeRtsp } from '../fake-cameras/probe.js';
 import { startOnvifSimulator, type OnvifSimulator, type OnvifSimulatorOptions } from '../onvif-sim/index.js';
 
 const USERNAME = 'operator';
@@ -348,6 +350,48 @@ describe('sign-in, profiles and stream URIs', () => {
     );
     expect(signed.length).toBeGreaterThanOrEqual(3);
     expect(signed.every((request) => request.auth === 'http-digest')).toBe(true);
+  });
+});
+
+describe('serving the fake RTSP cameras', () => {
+  it('stream URIs read through Media2 play, the H.265 one included', async () => {
+    const fake = await startFakeCameras({
+      cameras: [
+        { name: 'front', resolution: '360p', sub: true },
+        { name: 'garage', resolution: '360p', codec: 'h265' },
+      ],
+    });
+    try {
+      const front = fake.camera('front');
+      const garage = fake.camera('garage');
+      const base = { fps: 25, width: 640, height: 360 };
+      const sim = await simulator({
+        profiles: [
+          { ...base, token: 'main', name: 'Main', encoding: 'H264', streamUri: front.mainUrl },
+          { ...base, token: 'sub', name: 'Sub', encoding: 'H264', streamUri: front.subUrl ?? '' },
+          { ...base, token: 'hevc', name: 'Garage H265', encoding: 'H265', streamUri: garage.mainUrl },
+        ],
+      });
+      const camera = device(sim);
+      await camera.connect();
+      const profiles = await camera.getProfiles();
+      const probed = await Promise.all(
+        profiles.map(async (profile) => {
+          const result = await probeRtsp(await camera.getStreamUri(profile));
+          const video = result.ok
+            ? result.streams.find((stream) => stream.codec_type === 'video')
+            : undefined;
+          return `${profile.token} ${profile.encoding ?? ''}: ${video === undefined ? 'no video' : `${video.codec_name} ${String(video.width)}x${String(video.height)}`}`;
+        }),
+      );
+      expect(probed).toEqual([
+        'main H264: h264 640x360',
+        'sub H264: h264 640x360',
+        'hevc H265: hevc 640x360',
+      ]);
+    } finally {
+      await fake.stopAll();
+    }
   });
 });
 
