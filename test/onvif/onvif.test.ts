@@ -170,7 +170,7 @@ function run(
 }
 
 describe('WS-Discovery over real multicast in a network namespace', () => {
-  it('finds the simulator across a veth link from every non-loopback interface, once', async (context) => {
+  it('finds the simulator in another namespace across a veth link, once, and signs in', async (context) => {
     const probe = await run(
       'unshare',
       ['-rn', 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
@@ -213,15 +213,15 @@ describe('WS-Discovery over real multicast in a network namespace', () => {
         `[onvif test] netns multicast: probes out on ${figures.interfaces.join(', ')}, sim heard them from ${figures.probesFrom.join(', ')}; ` +
           `${figures.devices.length} device(s), ${figures.duplicates} duplicate(s), ${figures.ignored} ignored`,
       );
-      // Loopback is not probed by default; both veth ends are.
-      expect([...figures.interfaces].sort()).toEqual(['10.77.0.1', '10.77.0.2']);
-      expect(figures.probesFrom.length).toBeGreaterThanOrEqual(1);
+      // Loopback is not probed by default; the veth end is, and the camera hears it across the link.
+      expect(figures.interfaces).toEqual(['10.77.0.1']);
+      expect(figures.probesFrom).toEqual(['10.77.0.1']);
       expect(figures.streamed).toEqual([figures.endpoint]);
       expect(figures.devices).toEqual([
         expect.objectContaining({ endpoint: figures.endpoint, xaddr: figures.xaddr, address: '10.77.0.2' }),
       ]);
-      expect(figures.duplicates).toBe(figures.probesFrom.length - 1);
-      expect(figures.ignored).toBe(2 * figures.probesFrom.length);
+      expect(figures.duplicates).toBe(1);
+      expect(figures.ignored).toBe(2);
       expect(figures.model).toBe('AV-4K Dome');
     } finally {
       fs.rmSync(directory, { recursive: true, force: true });
