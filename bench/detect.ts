@@ -8,14 +8,20 @@
  * generated clips, events and the engine): motion_ms_per_frame (see bench:motion), decode_cpu_pct_per_camera,
  * event_latency_ms_p95, recall, false_events_per_hour.
  *
- *   npm run bench:detect -- --json [--runs 40] [--backend tfjs-wasm]
+ * With `--pool SECONDS`, also the real pool (out/workers/detector-worker.cjs forked by ForkWorkerHost, the
+ * default size) under the issue's load: 8 cameras at 5 fps each sending one motion crop per frame, for that
+ * long: answers per second, drops, and latency from submit to answer.
+ *
+ *   npm run bench:detect -- --json [--runs 40] [--backend tfjs-wasm] [--pool 20]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector } from '../electron/engine/detection/detector.js';
-import { defaultPoolSize } from '../electron/engine/detection/detector-pool.js';
+import { createDetectorPool, defaultPoolSize } from '../electron/engine/detection/detector-pool.js';
+import { createSilentLogger } from '../electron/engine/logging/logger.js';
+import { ForkWorkerHost } from '../electron/engine/workers/fork-worker-host.js';
 import {
   readSkimagePhoto,
   skimagePhotosAvailable,
@@ -49,6 +55,69 @@ function repoRoot(): string {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+const CAMERAS = 8;
+const FPS = 5;
+
+/** 8 cameras x 5 fps of motion crops through the real pool for `seconds`. */
+async function poolLoad(photos: RgbPhoto[], seconds: number, prefer: string | undefined) {
+  const root = repoRoot();
+  const pool = createDetectorPool({
+    workerHost: new ForkWorkerHost({
+      workersDir: path.join(root, 'out/workers'),
+      logger: createSilentLogger(),
+    }),
+    modelDir: path.join(root, 'resources/models/nanodet'),
+    ...(prefer === undefined ? {} : { preferBackend: prefer }),
+    logger: createSilentLogger(),
+  });
+  pool.start();
+  const readyBy = Date.now() + 60_000;
+  while (!pool.stats().workers.every((worker) => worker.ready)) {
+    if (Date.now() > readyBy) throw new Error('The detector workers did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const latencies: number[] = [];
+  const answers: Promise<void>[] = [];
+  const started = performance.now();
+  let tick = 0;
+  while (performance.now() - started < seconds * 1000) {
+    for (let camera = 0; camera < CAMERAS; camera++) {
+      const photo = photos[(tick + camera) % photos.length]!;
+      // A motion box on the middle third of the photo, as the motion service would report it.
+      const box = {
+        x: photo.width / 3,
+        y: photo.height / 3,
+        width: photo.width / 3,
+        height: photo.height / 3,
+      };
+      const sent = performance.now();
+      answers.push(
+        pool.detectRegions(photo, [box], { key: `camera-${camera}` }).then((outcome) => {
+          if (outcome.status === 'done') latencies.push(performance.now() - sent);
+        }),
+      );
+    }
+    tick += 1;
+    const next = started + (tick * 1000) / FPS;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  const stats = pool.stats();
+  await pool.stop();
+  await Promise.all(answers);
+  return {
+    pool_workers: stats.workers.length,
+    pool_backend: stats.backend,
+    pool_load: `${CAMERAS} cameras x ${FPS} fps, one crop per frame (keyed by camera), ${seconds} s`,
+    pool_submitted: stats.submitted,
+    pool_detections_per_s: round(stats.completed / elapsed, 2),
+    pool_dropped: stats.dropped,
+    pool_latency_ms_median: round(percentile(latencies, 0.5), 0),
+    pool_latency_ms_p95: round(percentile(latencies, 0.95), 0),
+    pool_worker_ms_mean: round(stats.meanMs, 1),
+  };
 }
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
@@ -115,7 +184,12 @@ async function main(): Promise<void> {
     cores: os.availableParallelism(),
     load_average_1m: round(os.loadavg()[0] ?? NaN, 2),
   };
-  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  const poolSeconds = argument('--pool');
+  const full =
+    poolSeconds === undefined
+      ? result
+      : { ...result, ...(await poolLoad(photos, Number(poolSeconds), prefer)) };
+  if (json) process.stdout.write(`${JSON.stringify(full)}\n`);
   else for (const [key, value] of Object.entries(result)) process.stdout.write(`${key}: ${String(value)}\n`);
 }
 

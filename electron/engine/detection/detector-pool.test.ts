@@ -152,6 +152,34 @@ describe('detector pool', () => {
     expect(pool.stats()).toMatchObject({ queued: 0, dropped: 6, completed: 4 });
   });
 
+  it('keeps one waiting request per key: a newer crop of a camera replaces its older one', async () => {
+    const { host, started } = fakeHost();
+    pool = createDetectorPool({
+      workerHost: host,
+      modelDir: '/m',
+      size: 1,
+      queueLength: 8,
+      logger: createSilentLogger(),
+    });
+    pool.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const busy = pool.detect(tiny(), 2, 2, { key: 'front' });
+    const frontOld = pool.detect(tiny(), 2, 2, { key: 'front' });
+    const back = pool.detect(tiny(), 2, 2, { key: 'back' });
+    const frontNew = pool.detect(tiny(), 2, 2, { key: 'front', scoreThreshold: 0.6 });
+    await expect(frontOld).resolves.toEqual({ status: 'dropped' });
+    expect(pool.stats()).toMatchObject({ queued: 2, dropped: 1 });
+    for (let i = 0; i < 3; i++) {
+      started[0]!.answer();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    for (const outcome of [busy, back, frontNew])
+      await expect(outcome).resolves.toMatchObject({ status: 'done' });
+    // The key stays in the pool; the model options travel to the worker.
+    void pool.detect(tiny(), 2, 2, { key: 'front', scoreThreshold: 0.6 });
+    expect(started[0]!.requests[0]!.options).toEqual({ scoreThreshold: 0.6 });
+  });
+
   it('restarts a crashed worker after a backoff; its request is lost, the queue waits for it', async () => {
     const { host, started } = fakeHost();
     pool = createDetectorPool({

@@ -63,8 +63,17 @@ export interface DetectorPoolStats {
 export interface DetectorPool {
   start(): void;
   stop(): Promise<void>;
-  /** Runs the detector on one packed RGB image; resolves once, whatever happens to the request. */
-  detect(rgb: Uint8Array, width: number, height: number, options?: DetectOptions): Promise<DetectOutcome>;
+  /**
+   * Runs the detector on one packed RGB image; resolves once, whatever happens to the request. With a `key`
+   * (a camera id), a newer request replaces that key's request still waiting in the queue (the older one is
+   * dropped and counted), so one busy camera holds at most one place in the queue and cannot starve others.
+   */
+  detect(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    options?: DetectOptions & { key?: string },
+  ): Promise<DetectOutcome>;
   /**
    * Crops around the union of `boxes` (frame pixels), detects in the crop and maps the boxes back to the frame.
    * No boxes: resolves `done` with nothing, without running the detector.
@@ -72,7 +81,7 @@ export interface DetectorPool {
   detectRegions(
     frame: { rgb: Uint8Array; width: number; height: number },
     boxes: DetectionBox[],
-    options?: DetectOptions & CropOptions,
+    options?: DetectOptions & CropOptions & { key?: string },
   ): Promise<DetectOutcome & { crop?: DetectionBox }>;
   stats(): DetectorPoolStats;
   /** The worker processes (tests kill them). */
@@ -138,6 +147,7 @@ export function cropRgb(rgb: Uint8Array, frameWidth: number, crop: DetectionBox)
 
 interface Pending {
   id: number;
+  key: string | undefined;
   message: DetectorRequest;
   resolve: (outcome: DetectOutcome) => void;
 }
@@ -285,8 +295,9 @@ export function createDetectorPool(options: DetectorPoolOptions): DetectorPool {
     rgb: Uint8Array,
     width: number,
     height: number,
-    detectOptions?: DetectOptions,
+    detectOptions: DetectOptions & { key?: string } = {},
   ): Promise<DetectOutcome> {
+    const { key, ...modelOptions } = detectOptions;
     if (rgb.length !== width * height * 3)
       return Promise.resolve({ status: 'failed', message: `Expected ${width * height * 3} bytes of RGB` });
     if (!running) return Promise.resolve({ status: 'dropped' });
@@ -294,8 +305,17 @@ export function createDetectorPool(options: DetectorPoolOptions): DetectorPool {
     nextId += 1;
     const id = nextId;
     return new Promise((resolve) => {
+      if (key !== undefined) {
+        const index = queue.findIndex((pending) => pending.key === key);
+        const replaced = index === -1 ? undefined : queue.splice(index, 1)[0];
+        if (replaced !== undefined) {
+          counts.dropped += 1;
+          replaced.resolve({ status: 'dropped' });
+        }
+      }
       queue.push({
         id,
+        key,
         resolve,
         message: {
           type: 'detect',
@@ -303,7 +323,7 @@ export function createDetectorPool(options: DetectorPoolOptions): DetectorPool {
           width,
           height,
           rgb,
-          ...(detectOptions === undefined ? {} : { options: detectOptions }),
+          ...(Object.keys(modelOptions).length === 0 ? {} : { options: modelOptions }),
         },
       });
       while (queue.length > queueLength) {
