@@ -338,6 +338,13 @@ describe('sign-in, profiles and stream URIs', () => {
     expect(await camera.getStreamUri(profiles[1]!)).toBe('rtsp://127.0.0.1:8554/sub');
   });
 
+  it('signs in without a clock offset when GetSystemDateAndTime faults', async () => {
+    const sim = await simulator({ faults: { soapFault: ['GetSystemDateAndTime'] } });
+    const connected = await device(sim).connect();
+    expect(connected).toMatchObject({ auth: 'ws-security', clockOffsetMs: null, warnings: [] });
+    expect(connected.information.model).toBe('AV-4K Dome');
+  });
+
   it('switches to HTTP digest when the device challenges for it', async () => {
     const sim = await simulator({ auth: 'http-digest' });
     const camera = device(sim);
