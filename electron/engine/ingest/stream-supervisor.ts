@@ -117,6 +117,12 @@ export interface StreamCounters {
   decodedFrames: number;
 }
 
+/**
+ * Stream time (ms) from a session's first fragment during which the wall-clock anchor may still tighten: the
+ * shortest segment (2 s), so the anchor is final before any segment closes.
+ */
+const ANCHOR_SETTLE_MS = 2000;
+
 export class StreamSupervisor {
   readonly hub = new LiveHub();
   readonly counters: StreamCounters = {
@@ -273,6 +279,8 @@ export class StreamSupervisor {
       streamError: null,
     };
     let anchor: number | null = null;
+    // Stream time of the session's first fragment; the anchor may tighten only within ANCHOR_SETTLE_MS of it.
+    let firstStartMs: number | null = null;
     let recording = false;
     const reader = new Fmp4Reader(
       {
@@ -302,12 +310,17 @@ export class StreamSupervisor {
                 'Stream clock jumped; re-anchoring to the wall clock',
               );
             anchor = candidate;
-          } else if (candidate < anchor) {
+          } else if (
+            candidate < anchor &&
+            fragment.startMs - (firstStartMs ?? fragment.startMs) < ANCHOR_SETTLE_MS
+          ) {
             // A fragment that arrives sooner after its media time than any before bounds the anchor tighter:
             // the first fragments wait in FFmpeg's probe buffer (about a second), later ones come as captured.
-            // Only ever lowered, and by less than the jump limit, so a late burst cannot move it.
+            // Only ever lowered, by less than the jump limit, and only over the session's first seconds of media:
+            // no segment can close before then (2 s at least), so every row of a run is placed by one anchor.
             anchor = candidate;
           }
+          firstStartMs ??= fragment.startMs;
           const startTime: number = anchor + fragment.startMs;
           if (!recording) {
             recording = true;
