@@ -67,9 +67,9 @@ export function createTimelineQuery(sqlite: Database.Database): TimelineQuery {
   return {
     days({ cameraIds, boundaries }) {
       const days: TimelineDays['days'] = [];
-      for (let i = 0; i + 1 < boundaries.length; i += 1) {
-        const start = boundaries[i]!;
-        const end = boundaries[i + 1]!;
+      for (const [i, start] of boundaries.entries()) {
+        const end = boundaries[i + 1];
+        if (end === undefined) break;
         const lookBack = start - SEGMENT_MAX_MS;
         const hasFootage =
           cameraIds === undefined
