@@ -14,10 +14,8 @@
  *
  *   npm run bench:detect -- --json [--runs 40] [--backend tfjs-wasm] [--pool 20]
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDetector } from '../electron/engine/detection/detector.js';
 import { createDetectorPool, defaultPoolSize } from '../electron/engine/detection/detector-pool.js';
 import { createSilentLogger } from '../electron/engine/logging/logger.js';
@@ -29,6 +27,7 @@ import {
   type RgbPhoto,
 } from '../electron/engine/detection/detector-photos.js';
 import { NANODET_INPUT_SIZE, preprocessNanodet } from '../electron/engine/detection/nanodet.js';
+import { benchLogger, percentile, repoRoot } from './support.js';
 
 const PHOTOS = ['astronaut.png', 'motorcycle_left.png', 'chelsea.png', 'camera.png', 'brick.png'];
 const json = process.argv.includes('--json');
@@ -38,24 +37,7 @@ const argument = (name: string): string | undefined => {
 };
 const runs = Number(argument('--runs') ?? 40);
 if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs must be a whole number >= 5');
-const log = (message: string): void => {
-  process.stderr.write(json ? `[bench] ${message}\n` : `${message}\n`);
-};
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('The repository root was not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
+const log = benchLogger(json);
 
 const CAMERAS = 8;
 const FPS = 5;

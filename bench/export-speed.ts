@@ -20,6 +20,7 @@ import { createSilentLogger } from '../electron/engine/logging/logger.js';
 import { cutSample, seedSegments, type SampleSegment } from '../electron/engine/storage/export-samples.js';
 import { createExportService } from '../electron/engine/storage/export-service.js';
 import { createLeaseRegistry } from '../electron/engine/storage/leases.js';
+import { median, repoRoot } from './support.js';
 
 export interface ExportSpeedOptions {
   /** An empty temporary folder; the caller removes it. */
@@ -43,22 +44,6 @@ const MB = 1e6;
 const round = (value: number): number => Math.round(value * 10) / 10;
 /** Rounds of copy then export; the medians are reported (this machine is noisy). */
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function repoRoot(): string {
-  // Works from bench/ (tsx, vitest) and from out/bench/ (the built benchmark).
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'drizzle', 'meta', '_journal.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('The drizzle migrations folder was not found; pass migrationsDir');
-    dir = parent;
-  }
-  return dir;
-}
 
 export async function measureExportSpeed(options: ExportSpeedOptions): Promise<ExportSpeed> {
   const targetBytes = options.targetBytes ?? 200 * MB;

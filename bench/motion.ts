@@ -12,13 +12,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MotionDetector } from '../electron/engine/detection/motion.js';
 import { MOTION_CONFIG_DEFAULT } from '../electron/engine/detection/motion-config.js';
 import { isMotionReply, type MotionFrame } from '../electron/engine/detection/motion-protocol.js';
 import { createSilentLogger } from '../electron/engine/logging/logger.js';
 import { ForkWorkerHost } from '../electron/engine/workers/fork-worker-host.js';
 import { cpuSeconds } from './proc-cpu.js';
+import { benchLogger, percentile, repoRoot } from './support.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -31,24 +31,7 @@ const framesIndex = process.argv.indexOf('--frames');
 const frameCount = framesIndex === -1 ? 2_000 : Number(process.argv[framesIndex + 1]);
 if (!Number.isInteger(frameCount) || frameCount < 100)
   throw new Error('--frames must be a whole number >= 100');
-const log = (message: string): void => {
-  process.stderr.write(json ? `[bench] ${message}\n` : `${message}\n`);
-};
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('The repository root was not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
+const log = benchLogger(json);
 
 /** Resident memory of a process in MiB (Linux), NaN where /proc cannot tell. */
 function residentMb(pid: number): number {

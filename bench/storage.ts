@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../electron/engine/db/open-database.js';
 import { createEventBus } from '../electron/engine/events/event-bus.js';
 import { createSilentLogger } from '../electron/engine/logging/logger.js';
@@ -20,6 +19,7 @@ import { segmentRelativePath, toAbsolute } from '../electron/engine/recording/se
 import { createLeaseRegistry } from '../electron/engine/storage/leases.js';
 import { createStorageService } from '../electron/engine/storage/storage-service.js';
 import { measureExportSpeed } from './export-speed.js';
+import { benchLogger, median, repoRoot } from './support.js';
 
 const CAMERAS = 16;
 const DAYS = 30;
@@ -30,24 +30,7 @@ const targetRows = rowsIndex === -1 ? 2_000_000 : Number(process.argv[rowsIndex 
 if (!Number.isInteger(targetRows) || targetRows < CAMERAS * DAYS) {
   throw new Error(`--rows must be a whole number of at least ${CAMERAS * DAYS}`);
 }
-const log = (message: string): void => {
-  process.stderr.write(json ? `[bench] ${message}\n` : `${message}\n`);
-};
-
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'drizzle', 'meta', '_journal.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('The drizzle migrations folder was not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
+const log = benchLogger(json);
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
