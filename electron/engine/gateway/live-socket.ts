@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { toApiError } from '../../../common/contract/index.js';
 import type { LiveApi, Logger } from '../ports.js';
 
-export const LIVE_PATH = '/api/live';
+const LIVE_PATH = '/api/live';
 
 /** About two seconds of a 4 Mb/s main stream: beyond this the client is not keeping up. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -25,7 +25,6 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export interface LiveSocketServer {
   /** Takes the upgrade when it is for the live path; false leaves it to others (socket.io). */
   handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  readonly clientCount: number;
   close(): void;
 }
 
@@ -95,9 +94,6 @@ export function createLiveSocketServer(options: {
         serve(ws, url.searchParams.get('camera'), url.searchParams.get('stream') ?? 'sub'),
       );
       return true;
-    },
-    get clientCount() {
-      return server.clients.size;
     },
     close() {
       for (const client of server.clients) client.terminate();

@@ -50,9 +50,6 @@ export class LivePlayer {
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private lastDataAt = 0;
   private appends = 0;
-  /** First frame shown (for the time-to-first-frame figure); null until then. */
-  firstFrameAt: number | null = null;
-  readonly openedAt = performance.now();
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -201,11 +198,6 @@ export class LivePlayer {
         void video.play().catch(() => undefined);
         this.attempt = 0;
         this.onState({ kind: 'playing', mime: this.mime });
-        if (typeof video.requestVideoFrameCallback === 'function') {
-          video.requestVideoFrameCallback(() => {
-            this.firstFrameAt ??= performance.now();
-          });
-        }
       } else {
         const hole = skipHole(video.currentTime, buffered);
         if (hole !== null) video.currentTime = hole;
