@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   catchUp,
   evictRange,
+  LIVE_FRAGMENT_MAX_S,
   LIVE_MAX_LAG_S,
   LIVE_TARGET_LAG_S,
   reconnectDelayMs,
@@ -17,6 +18,13 @@ describe('live policy', () => {
     const jump = catchUp(10, 10 + LIVE_MAX_LAG_S + 0.5);
     expect(jump.seekTo).toBeCloseTo(10 + LIVE_MAX_LAG_S + 0.5 - LIVE_TARGET_LAG_S, 9);
     expect(jump.playbackRate).toBe(1);
+  });
+
+  it('stays under a second even with one more fragment buffered before it decides', () => {
+    const beforeDecision = catchUp(10, 10 + LIVE_MAX_LAG_S - 0.01);
+    expect(beforeDecision.seekTo).toBeNull();
+    expect(LIVE_MAX_LAG_S + LIVE_FRAGMENT_MAX_S).toBeLessThanOrEqual(1.0);
+    expect(catchUp(10, 10 + LIVE_MAX_LAG_S + 0.01).seekTo).not.toBeNull();
   });
 
   it('starts near the live edge but never before the first keyframe', () => {

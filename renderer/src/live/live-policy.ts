@@ -7,8 +7,14 @@
 export const LIVE_TARGET_LAG_S = 0.3;
 /** Above this the player speeds up a little (no visible jump). */
 export const LIVE_SOFT_LAG_S = 0.5;
-/** Above this it jumps to the target (the issue: the buffer stays under 1 s). */
-export const LIVE_MAX_LAG_S = 1.0;
+/** The longest live fragment the engine sends (`-frag_duration`, engine `fragmentMs`). */
+export const LIVE_FRAGMENT_MAX_S = 0.2;
+/**
+ * Above this it jumps to the target. The issue asks for a buffer under 1 s at all times, but the player only
+ * decides after an append (`updateend`); between the buffer growing and that decision one more fragment is in.
+ * Jumping one fragment early keeps the buffer under 1 s in that window too (CI read 1.048 s with the jump at 1 s).
+ */
+export const LIVE_MAX_LAG_S = 1.0 - LIVE_FRAGMENT_MAX_S;
 /** Played media older than this is removed from the source buffer. */
 export const LIVE_KEEP_BEHIND_S = 10;
 
