@@ -275,6 +275,82 @@ export const RecordingSegments = z.object({
 });
 export type RecordingSegments = z.infer<typeof RecordingSegments>;
 
+/** A segment id as `recordings.segments` lists it. */
+export const SegmentId = z
+  .number({ error: 'must be a segment id' })
+  .int('must be a segment id')
+  .positive('must be a segment id');
+
+export const RecordingFragmentsInput = z.strictObject({ cameraId: CameraId, segmentId: SegmentId });
+
+/**
+ * One group of pictures of a segment file: a fragment that starts with a video keyframe and the fragments
+ * after it up to the next one, contiguous bytes of the file. A player appends whole groups and removes whole
+ * groups, so what stays in its buffer always starts at a keyframe.
+ */
+export const FragmentGroup = z.object({
+  /** Byte offset of the group's first `moof` in the file, and the bytes up to the next group (or the end). */
+  offset: z.number().int(),
+  length: z.number().int(),
+  /** Video decode time of its first frame, ms of the file's own clock (as `firstMs`). */
+  startMs: z.number(),
+  /** Sum of its video frame durations, ms. */
+  durationMs: z.number(),
+  /** Video frames in it. */
+  frames: z.number().int(),
+  /**
+   * Starts with a keyframe. Only a file's first group may not (a file recovered after a crash that begins
+   * mid-GOP): its frames cannot be decoded on their own.
+   */
+  keyframe: z.boolean(),
+});
+export type FragmentGroup = z.infer<typeof FragmentGroup>;
+
+/**
+ * Where a player finds the parts of a segment file without reading it whole: the init (`ftyp` + `moov`, bytes
+ * `[0, initLength)`) and the groups of pictures after it, read from the file's box headers and its small
+ * `moof` boxes only. The file's bytes are as recorded; this is an index beside them.
+ */
+export const RecordingFragments = z.object({
+  segmentId: SegmentId,
+  fileSize: z.number().int(),
+  initLength: z.number().int(),
+  /** The MSE type of the file's tracks, `video/mp4; codecs="avc1.42c01f,mp4a.40.2"`. */
+  mime: z.string(),
+  /** RFC 6381 codec string of the video track (`avc1.64001f`, `hvc1.1.6.L93.B0`). */
+  videoCodec: z.string(),
+  /** Decode time of the file's first video frame, ms of its own clock: the row's `start` is this moment. */
+  firstMs: z.number(),
+  /** In file order; whole fragments only (one cut short at the end of the file is left out). */
+  groups: z.array(FragmentGroup),
+});
+export type RecordingFragments = z.infer<typeof RecordingFragments>;
+
+/** Most bytes one ranged read of a segment file may ask for over IPC (a group of pictures is far smaller). */
+export const SEGMENT_RANGE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A read of one recorded segment file over the desktop bridge (the `segment` IPC channel; a browser uses the
+ * segment route with a Range header instead). Without `start` and `length`, the whole file.
+ */
+export const SegmentBytesRequest = z
+  .strictObject({
+    cameraId: CameraId,
+    segmentId: SegmentId,
+    start: z.number().int('must be a byte offset').min(0, 'must be a byte offset').optional(),
+    length: z
+      .number()
+      .int('must be a number of bytes')
+      .min(1, 'must be at least one byte')
+      .max(SEGMENT_RANGE_MAX_BYTES, `must be at most ${SEGMENT_RANGE_MAX_BYTES} bytes`)
+      .optional(),
+  })
+  .refine((value) => (value.start === undefined) === (value.length === undefined), {
+    message: 'start and length go together',
+    path: ['length'],
+  });
+export type SegmentBytesRequest = z.infer<typeof SegmentBytesRequest>;
+
 export const EventIdInput = z.strictObject({
   id: z.number({ error: 'must be an event id' }).int('must be an event id').positive('must be an event id'),
 });

@@ -193,6 +193,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events.on('cameras.removed', ({ id }) => void recording.sync(id));
   }
 
+  const vod = createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases });
   const live = createLiveService({ cameras: cameraService, recording, events, logger });
   const motion = createEngineMotionService({
     db: database.db,
@@ -238,6 +239,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'timeline.day': (input) => Promise.resolve(storage.timelineDay(input)),
     'timeline.days': (input) => Promise.resolve(storage.timelineDays(input)),
     'recordings.segments': (input) => Promise.resolve(storage.segments(input)),
+    'recordings.fragments': (input) => vod.fragments(input),
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
     'events.listLocked': () => Promise.resolve(storage.lockedEvents()),
@@ -315,7 +317,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     storage,
     segmentLeases,
     exportFile: (id) => exportService.file(id),
-    vod: createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases }),
+    vod,
     live,
     motion,
     exportsIdle: () => exportService.idle(),

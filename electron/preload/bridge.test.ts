@@ -6,6 +6,7 @@ import {
   LIVE_CHANNEL,
   LIVE_CLOSE_CHANNEL,
   LIVE_OPEN_CHANNEL,
+  SEGMENT_CHANNEL,
   SUBSCRIBE_CHANNEL,
   type LiveMessage,
 } from './ipc-channels.js';
@@ -179,5 +180,35 @@ describe('createBridge: live media', () => {
     const got: LiveMessage[] = [];
     createBridge(fake.ipcRenderer).openLive('cam-0000000000', 'main', (message) => got.push(message));
     await vi.waitFor(() => expect(got).toEqual([{ type: 'close', reason: 'No camera', retry: false }]));
+  });
+});
+
+describe('createBridge: segment bytes', () => {
+  it('asks for a whole file or one range of it, and passes the outcome on', async () => {
+    const fake = createFakeIpcRenderer(() => ({ ok: true, value: new Uint8Array([1, 2]) }));
+    const bridge = createBridge(fake.ipcRenderer);
+    await expect(bridge.segment('cam-0123456789', 7)).resolves.toEqual({
+      ok: true,
+      value: new Uint8Array([1, 2]),
+    });
+    await bridge.segment('cam-0123456789', 7, { start: 100, length: 2 });
+    // Only the two numbers of a range cross, whatever else the object carries.
+    const range = { start: 5, length: 1, path: '/etc/passwd' };
+    await bridge.segment('cam-0123456789', 7, range);
+    expect(fake.invokes).toEqual([
+      [SEGMENT_CHANNEL, { cameraId: 'cam-0123456789', segmentId: 7 }],
+      [SEGMENT_CHANNEL, { cameraId: 'cam-0123456789', segmentId: 7, start: 100, length: 2 }],
+      [SEGMENT_CHANNEL, { cameraId: 'cam-0123456789', segmentId: 7, start: 5, length: 1 }],
+    ]);
+    await expect(bridge.segment('cam-0123456789', 7, 5 as never)).rejects.toThrow(TypeError);
+    expect(fake.invokes).toHaveLength(3);
+  });
+
+  it('turns a malformed answer into an internal error', async () => {
+    const fake = createFakeIpcRenderer(() => new Uint8Array([1]));
+    await expect(createBridge(fake.ipcRenderer).segment('cam-0123456789', 7)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'internal' },
+    });
   });
 });

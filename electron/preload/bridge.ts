@@ -135,8 +135,17 @@ export function createBridge(ipcRenderer: IpcRendererLike): OmniSightBridge {
         ipcRenderer.invoke(LIVE_CLOSE_CHANNEL, { id }).catch(() => undefined);
       };
     },
-    async segment(cameraId, segmentId) {
-      const request: SegmentRequest = { cameraId, segmentId };
+    async segment(cameraId, segmentId, range) {
+      // The page is not typechecked against this: anything may arrive.
+      const given: unknown = range;
+      if (given !== undefined && (typeof given !== 'object' || given === null)) {
+        throw new TypeError('segment(cameraId, segmentId, range?) needs a range of { start, length }');
+      }
+      // Copied field by field, so only these two values cross; the main process validates them.
+      const request: SegmentRequest =
+        range === undefined
+          ? { cameraId, segmentId }
+          : { cameraId, segmentId, start: range.start, length: range.length };
       const outcome = await ipcRenderer.invoke(SEGMENT_CHANNEL, request);
       if (isOutcome(outcome)) return outcome as Awaited<ReturnType<OmniSightBridge['segment']>>;
       return {

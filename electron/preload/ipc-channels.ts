@@ -17,7 +17,11 @@ export const LIVE_OPEN_CHANNEL = 'omnisight:live-open';
 export const LIVE_CLOSE_CHANNEL = 'omnisight:live-close';
 /** Main to renderer: `webContents.send(LIVE, id, LiveMessage)`. */
 export const LIVE_CHANNEL = 'omnisight:live';
-/** `ipcRenderer.invoke(SEGMENT, SegmentRequest)` answers an `Outcome<Uint8Array>` with the file's bytes. */
+/**
+ * `ipcRenderer.invoke(SEGMENT, SegmentRequest)` answers an `Outcome<Uint8Array>` with the file's bytes, or those
+ * of `[start, start + length)` (fewer at the end of the file). The main side checks the request with the
+ * contract's `SegmentBytesRequest` and leases the segment while it reads.
+ */
 export const SEGMENT_CHANNEL = 'omnisight:segment';
 
 /** Opens a live stream; the page picks the id (unique within the page), so no message can beat the answer. */
@@ -35,6 +39,15 @@ export type LiveMessage =
 export interface SegmentRequest {
   cameraId: string;
   segmentId: number;
+  /** A byte range (both or neither; at most `SEGMENT_RANGE_MAX_BYTES`); absent: the whole file. */
+  start?: number;
+  length?: number;
+}
+
+/** A byte range of a segment file: `length` bytes from `start`. */
+export interface SegmentRange {
+  start: number;
+  length: number;
 }
 
 /** One contract call. */
@@ -60,6 +73,6 @@ export interface OmniSightBridge {
   subscribe(event: string, listener: (payload: unknown) => void): () => void;
   /** Live fMP4 of one camera; returns the close function. */
   openLive(cameraId: string, stream: 'main' | 'sub', listener: (message: LiveMessage) => void): () => void;
-  /** The bytes of one recorded segment file. */
-  segment(cameraId: string, segmentId: number): Promise<Outcome<Uint8Array>>;
+  /** The bytes of one recorded segment file, or of one range of it. */
+  segment(cameraId: string, segmentId: number, range?: SegmentRange): Promise<Outcome<Uint8Array>>;
 }

@@ -358,22 +358,29 @@ describe('registerIpcBridge: media', () => {
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-ipc-'));
     const file = path.join(dir, 'segment.mp4');
-    fs.writeFileSync(file, Buffer.from([0, 1, 2, 3, 4]));
+    fs.writeFileSync(file, Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     const fake = createFakeEngine();
     const ipc = createFakeIpcMain();
+    /** Leases taken and released, in order (`+7` acquired segment 7, `-7` released it). */
+    const leases: string[] = [];
     const bridge = registerIpcBridge({
       ipcMain: ipc.ipcMain,
       engine: fake.engine,
       logger: createRecordingLogger().logger,
       live,
-      segmentFile(cameraId, segmentId) {
-        if (cameraId !== CAMERA.id || segmentId !== 7)
+      leaseSegment(cameraId, segmentId) {
+        if (cameraId !== CAMERA.id || (segmentId !== 7 && segmentId !== 9))
           throw new ContractError('not_found', 'No such segment');
-        return file;
+        leases.push(`+${segmentId}`);
+        // Segment 9's file is gone (retention deleted it after the row was read).
+        return {
+          file: segmentId === 7 ? file : path.join(dir, 'gone.mp4'),
+          release: () => leases.push(`-${segmentId}`),
+        };
       },
     });
     const page = new FakeWebContents(1, APP_PAGE);
-    return { ...ipc, bridge, page, sinks, dir };
+    return { ...ipc, bridge, page, sinks, dir, leases };
   }
 
   it('streams live media to the page under the id it chose, and stops on close or when the page goes', async () => {
@@ -429,7 +436,7 @@ describe('registerIpcBridge: media', () => {
   });
 
   it('reads a segment file the engine resolves, and passes its errors on', async () => {
-    const { invoke, page, dir } = mediaSetup();
+    const { invoke, page, dir, leases } = mediaSetup();
     try {
       const answer = (await invoke(SEGMENT_CHANNEL, page, APP_PAGE, {
         cameraId: CAMERA.id,
@@ -438,13 +445,74 @@ describe('registerIpcBridge: media', () => {
         ok: true;
         value: Uint8Array;
       };
-      expect([...answer.value]).toEqual([0, 1, 2, 3, 4]);
+      expect([...answer.value]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       await expect(
         invoke(SEGMENT_CHANNEL, page, APP_PAGE, { cameraId: CAMERA.id, segmentId: 8 }),
       ).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
       await expect(
+        invoke(SEGMENT_CHANNEL, page, APP_PAGE, { cameraId: CAMERA.id, segmentId: 9 }),
+      ).resolves.toMatchObject({
+        ok: false,
+        error: { code: 'not_found', message: 'The segment file is gone (deleted by retention?).' },
+      });
+      await expect(
         invoke(SEGMENT_CHANNEL, page, 'https://evil.example/', { cameraId: CAMERA.id, segmentId: 7 }),
       ).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      // Every lease taken was released once the read was over, the failed one too.
+      expect(leases).toEqual(['+7', '-7', '+9', '-9']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a byte range of a segment file, as an HTTP range would, leased during the read', async () => {
+    const { invoke, page, dir, leases } = mediaSetup();
+    const range = async (start: number, length: number) =>
+      (await invoke(SEGMENT_CHANNEL, page, APP_PAGE, {
+        cameraId: CAMERA.id,
+        segmentId: 7,
+        start,
+        length,
+      })) as {
+        ok: boolean;
+        value?: Uint8Array;
+        error?: { code: string; message: string };
+      };
+    try {
+      expect([...(await range(3, 4)).value!]).toEqual([3, 4, 5, 6]);
+      expect([...(await range(0, 1)).value!]).toEqual([0]);
+      // A range past the end answers the bytes there are.
+      expect([...(await range(8, 100)).value!]).toEqual([8, 9]);
+      expect(await range(10, 1)).toMatchObject({ ok: false, error: { code: 'validation' } });
+      expect(leases).toEqual(['+7', '-7', '+7', '-7', '+7', '-7', '+7', '-7']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a malformed segment request before resolving any file', async () => {
+    const { invoke, page, dir, leases } = mediaSetup();
+    try {
+      for (const request of [
+        null,
+        'cam-0123456789/7',
+        { cameraId: CAMERA.id },
+        { cameraId: CAMERA.id, segmentId: '7' },
+        { cameraId: '../../etc/passwd', segmentId: 7 },
+        { cameraId: CAMERA.id, segmentId: 7, start: -1, length: 4 },
+        { cameraId: CAMERA.id, segmentId: 7, start: 0.5, length: 4 },
+        { cameraId: CAMERA.id, segmentId: 7, start: 0, length: 0 },
+        { cameraId: CAMERA.id, segmentId: 7, start: 0, length: 65 * 1024 * 1024 },
+        { cameraId: CAMERA.id, segmentId: 7, start: 4 },
+        { cameraId: CAMERA.id, segmentId: 7, length: 4 },
+        { cameraId: CAMERA.id, segmentId: 7, start: 0, length: 4, path: '/etc/passwd' },
+      ]) {
+        await expect(invoke(SEGMENT_CHANNEL, page, APP_PAGE, request)).resolves.toMatchObject({
+          ok: false,
+          error: { code: 'validation' },
+        });
+      }
+      expect(leases).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

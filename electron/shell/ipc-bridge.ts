@@ -1,6 +1,8 @@
 import {
   isEventName,
   isMethodName,
+  parseArgument,
+  SegmentBytesRequest,
   toApiError,
   type ApiError,
   type EventName,
@@ -52,8 +54,11 @@ export interface IpcBridgeOptions {
   isTrustedUrl?: (url: string) => boolean;
   /** Live fMP4 for the page's tiles; live view answers `unsupported` without it. */
   live?: LiveApi;
-  /** Resolves a recorded segment to its file (throws `ContractError`); playback answers `unsupported` without it. */
-  segmentFile?: (cameraId: unknown, segmentId: unknown) => string;
+  /**
+   * Resolves a recorded segment to its file and leases it (retention keeps it) until `release()`; throws
+   * `ContractError`. Playback answers `unsupported` without it.
+   */
+  leaseSegment?: (cameraId: string, segmentId: number) => { file: string; release(): void };
 }
 
 /** The registered bridge. */
@@ -66,7 +71,10 @@ export interface IpcBridge {
   readonly liveCount: number;
 }
 
-/** Largest segment file sent over IPC (15 min of a 16 Mb/s camera is under 2 GB; this is a sanity cap). */
+/**
+ * Largest segment file sent whole over IPC (15 min of a 16 Mb/s camera is under 2 GB; this is a sanity cap).
+ * The player reads ranges (at most `SEGMENT_RANGE_MAX_BYTES` each), never a whole file.
+ */
 const SEGMENT_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
 interface Subscriber {
@@ -232,23 +240,40 @@ export function registerIpcBridge(options: IpcBridgeOptions): IpcBridge {
 
   ipcMain.handle(SEGMENT_CHANNEL, async (event, request) => {
     if (!isTrusted(event)) return failure(FORBIDDEN);
-    if (!isRecord(request)) {
-      return failure({ code: 'validation', message: 'A segment request needs { cameraId, segmentId }.' });
-    }
-    if (options.segmentFile === undefined) {
+    if (options.leaseSegment === undefined) {
       return failure({ code: 'unsupported', message: 'This engine has no recordings.' });
     }
+    let leased: { file: string; release(): void } | null = null;
     try {
-      // The engine checks both ids and resolves the file under the recordings root; nothing from the page is a path.
-      const file = options.segmentFile(request.cameraId, request.segmentId);
-      const handle = await fs.promises.open(file, 'r');
+      const { cameraId, segmentId, start, length } = parseArgument(
+        SegmentBytesRequest,
+        request,
+        'segment request',
+      );
+      // The engine checks both ids and resolves the file under the recordings root; nothing from the page is a
+      // path. The lease keeps retention from deleting the file while it is read.
+      leased = options.leaseSegment(cameraId, segmentId);
+      const handle = await fs.promises.open(leased.file, 'r');
       try {
         const { size } = await handle.stat();
-        if (size > SEGMENT_MAX_BYTES)
+        const from = start ?? 0;
+        if (start === undefined && size > SEGMENT_MAX_BYTES)
           return failure({ code: 'validation', message: 'The segment file is too large.' });
-        const bytes = new Uint8Array(size);
-        const { bytesRead } = await handle.read(bytes, 0, size, 0);
-        return { ok: true, value: bytes.subarray(0, bytesRead) } satisfies Outcome<Uint8Array>;
+        if (from >= size && size > 0)
+          return failure({
+            code: 'validation',
+            message: `The range starts past the end of the file (${size} bytes).`,
+          });
+        // As an HTTP range: a range past the end answers the bytes there are.
+        const count = Math.max(0, Math.min(length ?? size, size - from));
+        const bytes = new Uint8Array(count);
+        let done = 0;
+        while (done < count) {
+          const { bytesRead } = await handle.read(bytes, done, count - done, from + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return { ok: true, value: bytes.subarray(0, done) } satisfies Outcome<Uint8Array>;
       } finally {
         await handle.close();
       }
@@ -259,6 +284,8 @@ export function registerIpcBridge(options: IpcBridgeOptions): IpcBridge {
           : toApiError(error);
       if (apiError.code === 'internal') logger.error({ err: error }, 'segment read failed');
       return failure(apiError);
+    } finally {
+      leased?.release();
     }
   });
 

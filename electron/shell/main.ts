@@ -47,7 +47,7 @@ import { UtilityProcessWorkerHost } from './utility-process-worker-host.js';
 type ShellEngine = EngineApi & {
   stop(): Promise<void>;
   readonly live: LiveApi;
-  readonly vod: { segmentFile(cameraId: unknown, segmentId: unknown): string };
+  readonly vod: { leaseSegment(cameraId: unknown, segmentId: unknown): { file: string; release(): void } };
 };
 
 // Must run before `ready`: only then can a custom scheme get standard/secure semantics.
@@ -171,7 +171,7 @@ function startShell(): void {
       engine,
       logger: rootLogger,
       live: engine.live,
-      segmentFile: (cameraId, segmentId) => engine.vod.segmentFile(cameraId, segmentId),
+      leaseSegment: (cameraId, segmentId) => engine.vod.leaseSegment(cameraId, segmentId),
     });
     // Recording must go on with the screen locked or the lid closed; this keeps the OS from suspending us.
     powerSaveBlockerId = powerSaveBlocker.start('prevent-app-suspension');

@@ -162,3 +162,66 @@ describe('segment leases for playback', () => {
     await until(() => leases.size === 0);
   });
 });
+
+describe('reading a segment in ranges (recordings.fragments and the segment route)', () => {
+  it('answers the fragment index of a segment, leased while its file is read, then from its cache', async () => {
+    const [first] = seeded;
+    if (first === undefined) throw new Error('nothing seeded');
+    const acquired: number[][] = [];
+    const acquire = leases.acquire.bind(leases);
+    leases.acquire = (ids, holder) => {
+      acquired.push([...ids]);
+      return acquire(ids, holder);
+    };
+    const index = await vod.fragments({ cameraId: CAMERA, segmentId: first.id });
+    expect(acquired).toEqual([[first.id]]);
+    expect(leases.size).toBe(0);
+    expect(index.segmentId).toBe(first.id);
+    expect(index.fileSize).toBe(first.fileSize);
+    expect(index.groups.length).toBeGreaterThanOrEqual(4);
+    expect(index.groups.at(-1)!.offset + index.groups.at(-1)!.length).toBe(first.fileSize);
+    // Indexed files never change: the second answer comes from the cache, without touching the file.
+    fs.rmSync(path.join(dir, 'recordings', first.filePath));
+    expect(await vod.fragments({ cameraId: CAMERA, segmentId: first.id })).toEqual(index);
+    expect(acquired).toHaveLength(1);
+  });
+
+  it('answers not_found for a deleted file or another camera, unsupported for a file it cannot index', async () => {
+    const [first, second] = seeded;
+    if (first === undefined || second === undefined) throw new Error('nothing seeded');
+    fs.rmSync(path.join(dir, 'recordings', first.filePath));
+    await expect(vod.fragments({ cameraId: CAMERA, segmentId: first.id })).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'The segment file is gone (deleted by retention?)',
+    });
+    await expect(vod.fragments({ cameraId: 'cam-00000000p2', segmentId: second.id })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    fs.writeFileSync(path.join(dir, 'recordings', second.filePath), Buffer.alloc(1000, 9));
+    await expect(vod.fragments({ cameraId: CAMERA, segmentId: second.id })).rejects.toMatchObject({
+      code: 'unsupported',
+      message: expect.stringContaining('The segment file is unreadable') as unknown,
+    });
+    expect(leases.size).toBe(0);
+  });
+
+  it('the segment route answers a byte range (206) of the file, leased while it is sent', async () => {
+    const [first] = seeded;
+    if (first === undefined) throw new Error('nothing seeded');
+    const bytes = fs.readFileSync(path.join(dir, 'recordings', first.filePath));
+    const index = await vod.fragments({ cameraId: CAMERA, segmentId: first.id });
+    const group = index.groups[1]!;
+    const { url } = await startTestGateway();
+    const answer = await fetch(`${url}/api/cameras/${CAMERA}/segments/${first.id}.mp4`, {
+      headers: { Range: `bytes=${group.offset}-${group.offset + group.length - 1}` },
+    });
+    expect(answer.status).toBe(206);
+    expect(answer.headers.get('content-range')).toBe(
+      `bytes ${group.offset}-${group.offset + group.length - 1}/${bytes.length}`,
+    );
+    const body = Buffer.from(await answer.arrayBuffer());
+    expect(body.equals(bytes.subarray(group.offset, group.offset + group.length))).toBe(true);
+    expect(body.toString('latin1', 4, 8)).toBe('moof');
+    await until(() => leases.size === 0);
+  });
+});

@@ -6,13 +6,19 @@
 import fs from 'node:fs';
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { z } from 'zod';
-import { ContractError, parseArgument } from '../../../common/contract/index.js';
+import {
+  ContractError,
+  parseArgument,
+  type MethodInput,
+  type RecordingFragments,
+} from '../../../common/contract/index.js';
 import type { Db } from '../db/open-database.js';
 import { cameras, segments } from '../db/schema.js';
 import { readBox } from '../ingest/fmp4.js';
 import type { Logger } from '../ports.js';
 import { segmentFile } from '../storage/export-runner.js';
 import type { LeaseRegistry } from '../storage/leases.js';
+import { readFragmentIndex, UnreadableSegmentError, type FragmentIndex } from './fragment-index.js';
 import { buildVodPlaylist, type VodSegment } from './hls.js';
 
 /** The longest range one playlist may cover. */
@@ -20,6 +26,8 @@ export const VOD_MAX_RANGE_MS = 24 * 60 * 60 * 1000;
 /** An init (`ftyp`+`moov`) larger than this is not one we wrote. */
 const INIT_MAX_BYTES = 1024 * 1024;
 const INIT_CACHE_MAX = 20_000;
+/** Fragment indexes kept (a player asks for the few files around its playhead, and again after a seek). */
+const FRAGMENT_CACHE_MAX = 64;
 
 const UtcMs = z
   .string({ error: 'must be UTC milliseconds' })
@@ -34,7 +42,14 @@ const VodQuery = z
     path: ['end'],
   });
 
-const SegmentId = z.string().regex(/^\d{1,15}$/, 'must be a segment id (digits only)');
+/** From a URL (digits) or from the desktop bridge (a number, already checked by the contract's schema). */
+const SegmentId = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a segment id (digits only)')
+    .transform(Number),
+]);
 
 export interface VodServiceOptions {
   db: Db;
@@ -60,6 +75,13 @@ export interface VodService {
    * the response closes); throws `ContractError` as `segmentFile` does, holding nothing.
    */
   leaseSegment(cameraId: unknown, segmentId: unknown): LeasedSegment;
+  /**
+   * `recordings.fragments`: the init length, MSE type and groups of pictures of one segment file, so a player
+   * can read it in ranges (cached by segment id: indexed files never change). The segment is leased while its
+   * file is read. Throws `ContractError`: not_found (no such segment, or its file is gone), unsupported (the
+   * file is not a segment file it can index).
+   */
+  fragments(input: MethodInput<'recordings.fragments'>): Promise<RecordingFragments>;
 }
 
 /** Bytes of `ftyp`+`moov` at the head of a segment file and the file's size, reading only box headers. */
@@ -90,6 +112,7 @@ export function createVodService(options: VodServiceOptions): VodService {
   const logger = options.logger.child({ component: 'vod' });
   // Indexed files never change, so their init lengths are kept (by id; a new file gets a new id).
   const initCache = new Map<number, { initLength: number; fileSize: number }>();
+  const fragmentCache = new Map<number, FragmentIndex>();
 
   function checkCamera(cameraId: unknown): string {
     if (typeof cameraId !== 'string' || cameraId === '')
@@ -171,11 +194,48 @@ export function createVodService(options: VodServiceOptions): VodService {
       const lease = options.leases?.acquire([id], 'playback');
       return { file, release: () => lease?.release() };
     },
+
+    async fragments(input) {
+      const { id, file } = findSegment(input.cameraId, input.segmentId);
+      const cached = fragmentCache.get(id);
+      if (cached !== undefined) {
+        // Most recently used last: the map's first entry is the one to drop.
+        fragmentCache.delete(id);
+        fragmentCache.set(id, cached);
+        return { segmentId: id, ...cached };
+      }
+      const lease = options.leases?.acquire([id], 'playback');
+      let index: FragmentIndex;
+      try {
+        index = await readFragmentIndex(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new ContractError('not_found', 'The segment file is gone (deleted by retention?)', {
+            segmentId: id,
+          });
+        }
+        if (error instanceof UnreadableSegmentError) {
+          logger.warn({ file, reason: error.message }, `Segment ${id} cannot be indexed for playback`);
+          throw new ContractError('unsupported', `The segment file is unreadable: ${error.message}`, {
+            segmentId: id,
+          });
+        }
+        throw error;
+      } finally {
+        lease?.release();
+      }
+      if (fragmentCache.size >= FRAGMENT_CACHE_MAX) {
+        const oldest = fragmentCache.keys().next();
+        if (oldest.done !== true) fragmentCache.delete(oldest.value);
+      }
+      fragmentCache.set(id, index);
+      return { segmentId: id, ...index };
+    },
   };
 
   function findSegment(rawCameraId: unknown, rawSegmentId: unknown): { id: number; file: string } {
     const cameraId = checkCamera(rawCameraId);
-    const id = Number(parseArgument(SegmentId, rawSegmentId, 'segment id'));
+    const id = parseArgument(SegmentId, rawSegmentId, 'segment id');
     const row = db
       .select({ filePath: segments.filePath })
       .from(segments)

@@ -1,18 +1,27 @@
 /**
  * One camera's recorded footage in a `<video>` through Media Source Extensions. The media timeline is the wall
- * clock shifted by a fixed origin: `currentTime` (s) = (wall ms − origin) / 1000. Each segment file is appended
- * whole (its own init, then its fragments) with `timestampOffset` = (segment start − origin) / 1000 − the file's
- * first video decode time, so files of one run line up exactly and a new run (decode times restarting) or a new
- * codec lands where the wall clock says.
+ * clock shifted by a fixed origin: `currentTime` (s) = (wall ms − origin) / 1000. Segment files are read in
+ * groups of pictures (byte ranges from the file's fragment index, `recordings.fragments`), never whole: each
+ * file's init is appended before its first group, with `timestampOffset` = (segment start − origin) / 1000 −
+ * the file's first video decode time, so files of one run line up exactly and a new run (decode times
+ * restarting) or a new codec lands where the wall clock says. What is buffered stays within a window around
+ * the clock (`buffer-plan.ts`), whatever the length of the files.
  *
  * The player does not keep time itself: `sync(wall, playing, speed)` (called by the sync group about ten times a
- * second) tells it where the master clock is; it fetches the segments around that time, evicts what is far
+ * second) tells it where the master clock is; it fetches the groups around that time, evicts what is far
  * behind, follows the clock (rate trim or seek) and reports its phase (ready, loading, gap).
  */
-import { RemoteError } from '../../../common/contract/index.js';
+import { RemoteError, type RecordingFragments } from '../../../common/contract/index.js';
 import type { ClientTransport } from '../transport/client-transport.js';
+import {
+  evictions,
+  groupWallStart,
+  nextFetch,
+  segmentsInWindow,
+  type BufferedSegment,
+  type FetchStep,
+} from './buffer-plan.js';
 import { driftAction, MAX_PLAYBACK_RATE, type PlayerPhase } from './clock.js';
-import { readSegmentFile } from './mp4.js';
 import {
   footageFrom,
   mergeSegments,
@@ -36,19 +45,42 @@ const LIST_WINDOW_MS = 3 * 3_600_000;
 const LIST_MARGIN_MS = 30 * 60_000;
 /** While the list reaches the present, new segments are looked for this often near its end. */
 const TAIL_REFRESH_MS = 2000;
-/** Footage kept buffered ahead: at least this much, at least two segments, and 8 s of real time at speed. */
+/** Footage kept buffered ahead: at least this much, and 8 s of real time at the speed. */
 const AHEAD_MIN_MS = 30_000;
 const AHEAD_REAL_MS = 8000;
+/**
+ * Bytes kept buffered ahead at most, whatever the bit rate: with 20 s behind (40 MB at 16 Mb/s) this stays under
+ * Chromium's 150 MB video buffer quota.
+ */
+const AHEAD_MAX_BYTES = 48 * 1024 * 1024;
+/** Bytes of one range request: a few seconds of footage at camera bit rates. */
+const RUN_BYTES = 4 * 1024 * 1024;
+/** The first request where nothing is buffered yet is smaller, so the first frame shows sooner. */
+const FIRST_RUN_BYTES = 1024 * 1024;
+/** Fragment indexes fetched at once (the one at the clock and the next one). */
+const INDEX_LOADS_MAX = 2;
+/** Indexes kept for files with nothing buffered (the most recent ones; a seek back finds them). */
+const IDLE_FILES_MAX = 32;
 /** Footage kept behind the playhead (frame steps and short jumps back stay buffered). */
 const BEHIND_MS = 20_000;
+/** With a full media buffer after evicting down to the window, fetching ahead waits this long. */
+const FULL_RETRY_MS = 1000;
 /** The origin sits this far before the first position, so earlier footage still has media time ≥ 0. */
 const ORIGIN_LEAD_MS = 6 * 3_600_000;
 /** Two offsets of one run closer than this are the same (the rows' ms rounding); the first is kept. */
 const SAME_OFFSET_S = 0.02;
 
-/** A segment in the buffer: its row and the media time of its first video sample's decode time. */
-interface AppendedSegment extends PlaybackSegment {
-  mediaStart: number;
+/** A segment file whose fragment index is known: its init once fetched, the groups of it in the buffer. */
+interface FileState {
+  segment: PlaybackSegment;
+  index: RecordingFragments;
+  init: Uint8Array<ArrayBuffer> | null;
+  appended: Set<number>;
+}
+
+/** The media buffer refused an append although it holds only the window around the clock. */
+class BufferFullError extends Error {
+  override name = 'BufferFullError';
 }
 
 function aheadMs(speed: number): number {
@@ -57,6 +89,19 @@ function aheadMs(speed: number): number {
 
 function describeTime(wall: number): string {
   return new Date(wall).toLocaleTimeString();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Why a segment's index or bytes could not be had, as the tile's notice says it. */
+function loadFailure(error: unknown): string {
+  if (error instanceof RemoteError && error.code === 'not_found')
+    return 'it is no longer on disk (deleted by retention)';
+  if (error instanceof RemoteError && error.code === 'unsupported')
+    return `the file is unreadable (${error.message})`;
+  return `it could not be loaded (${messageOf(error)})`;
 }
 
 export class RecordedPlayer {
@@ -73,9 +118,18 @@ export class RecordedPlayer {
   private sourceBuffer: SourceBuffer | null = null;
   private objectUrl: string | null = null;
   private mime: string | null = null;
-  /** Segments in the buffer, by id, with the wall range they cover. */
-  private readonly appended = new Map<number, AppendedSegment>();
+  /** Segment files whose fragment index is known, by segment id (oldest first). */
+  private readonly files = new Map<number, FileState>();
+  private readonly indexLoads = new Set<number>();
+  /** `timestampOffset` of each file in this MediaSource, and the first one of each run. */
+  private readonly offsets = new Map<number, number>();
   private readonly runOffsets = new Map<number, number>();
+  /** The file whose init the source buffer got last (its groups may follow without it). */
+  private initOf: number | null = null;
+  /** The file appended last (a decode error right after is its fault). */
+  private lastAppended: PlaybackSegment | null = null;
+  /** Fetching ahead waits until then after the media buffer was full. */
+  private fullUntil = -Infinity;
   private generation = 0;
   private abort = new AbortController();
   private pumping = false;
@@ -317,8 +371,12 @@ export class RecordedPlayer {
     this.generation += 1;
     this.abort.abort();
     this.abort = new AbortController();
-    this.appended.clear();
+    for (const file of this.files.values()) file.appended.clear();
+    this.offsets.clear();
     this.runOffsets.clear();
+    this.initOf = null;
+    this.lastAppended = null;
+    this.fullUntil = -Infinity;
     this.sourceBuffer = null;
     this.mime = null;
     this.pumping = false;
@@ -334,7 +392,7 @@ export class RecordedPlayer {
     if (this.destroyed || this.mediaSource === null) return;
     const wall = this.origin + this.video.currentTime * 1000;
     const index = segmentIndexAt(this.playable, Math.max(wall, this.target));
-    const segment = this.playable[index] ?? [...this.appended.values()].at(-1);
+    const segment = this.playable[index] ?? this.lastAppended ?? undefined;
     const message = this.video.error?.message ?? 'decode error';
     if (this.now() - this.appendFailedAt < 2000) {
       // The append that just failed caused it; that segment is already skipped.
@@ -343,24 +401,75 @@ export class RecordedPlayer {
     this.reset(this.origin);
   };
 
-  /** The next segment to fetch around the target: the one there (or next after a gap), then ahead. */
-  private nextToAppend(): PlaybackSegment | null {
-    const start = footageFrom(this.playable, this.target);
-    if (start === null) return null;
-    const limit = this.target + aheadMs(this.speed);
-    for (let index = start.index, count = 0; index < this.playable.length; index += 1, count += 1) {
-      const segment = this.playable[index];
-      if (segment === undefined) break;
-      if (segment.start > limit && count >= 2) break;
-      if (!this.appended.has(segment.id)) return segment;
-    }
-    return null;
+  private aheadMs(): number {
+    return aheadMs(this.speed);
   }
 
-  /** Fetches and appends segments one after another while some are wanted. */
+  /** Starts loading the fragment indexes the window reaches (at most two at a time). */
+  private loadIndexes(): void {
+    for (const segment of segmentsInWindow(this.playable, this.target, this.aheadMs())) {
+      if (this.indexLoads.size >= INDEX_LOADS_MAX) return;
+      if (!this.files.has(segment.id) && !this.indexLoads.has(segment.id)) this.loadIndex(segment);
+    }
+  }
+
+  private loadIndex(segment: PlaybackSegment): void {
+    this.indexLoads.add(segment.id);
+    void this.transport
+      .invoke('recordings.fragments', { cameraId: this.cameraId, segmentId: segment.id })
+      .then(
+        (index) => {
+          if (this.destroyed) return;
+          if (!MediaSource.isTypeSupported(index.mime)) {
+            const codec = index.videoCodec;
+            this.fail(
+              segment,
+              `this browser cannot decode ${/^h(vc|ev)1/.test(codec) ? 'H.265' : codec} video`,
+            );
+            return;
+          }
+          if (!index.groups.some((group) => group.keyframe)) {
+            this.fail(segment, 'the file is unreadable (it has no keyframe)');
+            return;
+          }
+          this.files.set(segment.id, { segment, index, init: null, appended: new Set() });
+          this.forgetIdleFiles();
+        },
+        (error: unknown) => {
+          if (!this.destroyed) this.fail(segment, loadFailure(error));
+        },
+      )
+      .finally(() => {
+        this.indexLoads.delete(segment.id);
+        this.pump();
+      });
+  }
+
+  /** Keeps the indexes of files with something buffered, and the most recent others. */
+  private forgetIdleFiles(): void {
+    const idle = [...this.files.values()].filter((file) => file.appended.size === 0);
+    for (const file of idle.slice(0, Math.max(0, idle.length - IDLE_FILES_MAX)))
+      this.files.delete(file.segment.id);
+  }
+
+  /** The next run of groups to fetch around the target, or null (nothing wanted, or an index is loading). */
+  private nextStep(): Extract<FetchStep, { kind: 'fetch' }> | null {
+    const buffered = this.isBuffered((this.target - this.origin) / 1000);
+    const step = nextFetch(this.playable, (id) => this.files.get(id) ?? null, {
+      target: this.target,
+      aheadMs: this.aheadMs(),
+      aheadBytes: AHEAD_MAX_BYTES,
+      runBytes: buffered ? RUN_BYTES : FIRST_RUN_BYTES,
+    });
+    return step?.kind === 'fetch' ? step : null;
+  }
+
+  /** Fetches and appends runs of groups one after another while some are wanted. */
   private pump(): void {
-    if (this.pumping || this.destroyed) return;
-    const next = this.nextToAppend();
+    if (this.pumping || this.destroyed || this.mediaSource === null) return;
+    this.loadIndexes();
+    if (this.now() < this.fullUntil) return;
+    const next = this.nextStep();
     if (next === null) return;
     this.pumping = true;
     const generation = this.generation;
@@ -371,59 +480,92 @@ export class RecordedPlayer {
     });
   }
 
-  private async fetchAndAppend(segment: PlaybackSegment, generation: number): Promise<void> {
+  private fetchRange(segment: PlaybackSegment, start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
+    return this.transport
+      .fetchSegment(this.cameraId, segment.id, {
+        range: { start, length: end - start },
+        signal: this.abort.signal,
+      })
+      .then((data) => {
+        if (data.byteLength !== end - start) {
+          throw new Error(
+            `the file is shorter than its index says (${data.byteLength} of ${end - start} bytes)`,
+          );
+        }
+        return new Uint8Array(data);
+      });
+  }
+
+  /** The file's `timestampOffset` in this MediaSource (the first of its run when they agree within 20 ms). */
+  private offsetOf(file: FileState): number {
+    const known = this.offsets.get(file.segment.id);
+    if (known !== undefined) return known;
+    let offset = (file.segment.start - this.origin) / 1000 - file.index.firstMs / 1000;
+    const runOffset = this.runOffsets.get(file.segment.recordingId);
+    if (runOffset !== undefined && Math.abs(runOffset - offset) < SAME_OFFSET_S) offset = runOffset;
+    else this.runOffsets.set(file.segment.recordingId, offset);
+    this.offsets.set(file.segment.id, offset);
+    return offset;
+  }
+
+  private async fetchAndAppend(
+    step: Extract<FetchStep, { kind: 'fetch' }>,
+    generation: number,
+  ): Promise<void> {
     const stale = () => generation !== this.generation || this.destroyed;
-    let data: ArrayBuffer;
+    const { segment } = step;
+    const file = this.files.get(segment.id);
+    if (file === undefined) return;
+    const { index } = file;
+    let init = file.init;
+    let media: Uint8Array<ArrayBuffer>;
     try {
-      data = await this.transport.fetchSegment(this.cameraId, segment.id, this.abort.signal);
+      if (init === null && step.start === index.initLength) {
+        // The run follows the init: one request for both.
+        const data = await this.fetchRange(segment, 0, step.end);
+        init = data.slice(0, index.initLength);
+        media = data.subarray(index.initLength);
+      } else {
+        [init, media] = await Promise.all([
+          init ?? this.fetchRange(segment, 0, index.initLength),
+          this.fetchRange(segment, step.start, step.end),
+        ]);
+      }
     } catch (error) {
-      if (stale()) return;
-      if (error instanceof RemoteError && error.code === 'not_found')
-        this.fail(segment, 'it is no longer on disk (deleted by retention)');
-      else
-        this.fail(
-          segment,
-          `it could not be loaded (${error instanceof Error ? error.message : String(error)})`,
-        );
+      if (!stale()) this.fail(segment, loadFailure(error));
       return;
     }
     if (stale()) return;
-    let info;
+    file.init = init;
     try {
-      info = readSegmentFile(data);
-    } catch (error) {
-      this.fail(
-        segment,
-        `the file is unreadable (${error instanceof Error ? error.message : String(error)})`,
-      );
-      return;
-    }
-    if (!MediaSource.isTypeSupported(info.mime)) {
-      const codec = info.tracks.find((track) => track.kind === 'video')?.codec ?? info.mime;
-      this.fail(segment, `this browser cannot decode ${codec.startsWith('h') ? 'H.265' : codec} video`);
-      return;
-    }
-    try {
-      const buffer = await this.sourceBufferFor(info.mime, generation);
+      const buffer = await this.sourceBufferFor(index.mime, generation);
       if (buffer === null) return;
-      let offset = (segment.start - this.origin) / 1000 - info.firstVideoTime;
-      const runOffset = this.runOffsets.get(segment.recordingId);
-      if (runOffset !== undefined && Math.abs(runOffset - offset) < SAME_OFFSET_S) offset = runOffset;
-      else this.runOffsets.set(segment.recordingId, offset);
+      const offset = this.offsetOf(file);
       await this.evict(generation);
       if (stale()) return;
       buffer.timestampOffset = offset;
-      await this.append(buffer, data, generation);
+      if (this.initOf !== segment.id) {
+        await this.append(buffer, init, generation);
+        if (stale()) return;
+        this.initOf = segment.id;
+      }
+      await this.append(buffer, media, generation);
       if (stale()) return;
-      this.appended.set(segment.id, { ...segment, mediaStart: offset + info.firstVideoTime });
-      if (info.frameDuration > 0) this.frameMs = info.frameDuration * 1000;
+      for (let at = step.first; at < step.first + step.count; at += 1) file.appended.add(at);
+      this.lastAppended = segment;
+      const group = index.groups[step.first];
+      if (group !== undefined && group.frames > 0) this.frameMs = group.durationMs / group.frames;
     } catch (error) {
       if (stale()) return;
+      const first = index.groups[step.first];
+      const ahead = first !== undefined && groupWallStart(segment, index, first) > this.target + 1000;
+      if (error instanceof BufferFullError && ahead) {
+        // Full of the window itself (a very high bit rate): fetch ahead again once playback has used some.
+        this.fullUntil = this.now() + FULL_RETRY_MS;
+        return;
+      }
       this.appendFailedAt = this.now();
-      this.fail(
-        segment,
-        `it could not be buffered (${error instanceof Error ? error.message : String(error)})`,
-      );
+      this.fail(segment, `it could not be buffered (${messageOf(error)})`);
     }
   }
 
@@ -444,6 +586,7 @@ export class RecordedPlayer {
       // A codec change between runs: switch the buffer's decoder (Chrome 70+, Firefox, Safari).
       this.sourceBuffer.changeType(mime);
       this.mime = mime;
+      this.initOf = null;
     }
     return this.sourceBuffer;
   }
@@ -466,15 +609,24 @@ export class RecordedPlayer {
     });
   }
 
-  private async append(buffer: SourceBuffer, data: ArrayBuffer, generation: number): Promise<void> {
+  private async append(
+    buffer: SourceBuffer,
+    data: Uint8Array<ArrayBuffer>,
+    generation: number,
+  ): Promise<void> {
     try {
       buffer.appendBuffer(data);
     } catch (error) {
-      if (!(error instanceof DOMException && error.name === 'QuotaExceededError')) throw error;
+      if (!isQuotaError(error)) throw error;
       // The buffer is full: keep only what is near the playhead and try once more.
       await this.evict(generation, true);
       if (generation !== this.generation) return;
-      buffer.appendBuffer(data);
+      try {
+        buffer.appendBuffer(data);
+      } catch (again) {
+        if (isQuotaError(again)) throw new BufferFullError('the media buffer is full');
+        throw again;
+      }
     }
     await this.whenIdle(buffer);
   }
@@ -486,6 +638,7 @@ export class RecordedPlayer {
     this.lastEviction = this.now();
     const generation = this.generation;
     this.pumping = true;
+    this.forgetDropped();
     void this.evict(generation)
       .catch(() => undefined)
       .finally(() => {
@@ -496,40 +649,61 @@ export class RecordedPlayer {
   }
 
   /**
-   * Removes appended segments far behind the playhead (and far ahead, after a seek back). A removal ends just
-   * before the first frame of the next segment in the buffer when it follows without a hole (its keyframe and
-   * everything after it stay), else half a second past the row's end, so no sliver of the segment's last frames
-   * is left behind.
+   * Forgets groups the browser dropped by itself (its own eviction when an append nears the quota): neither
+   * their first frame nor their middle is buffered any more, so they are fetched again when wanted.
+   */
+  private forgetDropped(): void {
+    for (const file of this.files.values()) {
+      if (file.appended.size === 0) continue;
+      const offset = this.offsets.get(file.segment.id);
+      if (offset === undefined) continue;
+      for (const at of file.appended) {
+        const group = file.index.groups[at];
+        if (group === undefined) continue;
+        const start = offset + group.startMs / 1000;
+        if (!this.isBuffered(start + 0.001) && !this.isBuffered(start + group.durationMs / 2000))
+          file.appended.delete(at);
+      }
+    }
+  }
+
+  /**
+   * Removes appended groups far behind the playhead (and far ahead, after a seek back): whole groups, from a
+   * keyframe to just before the next one (`evictions` in buffer-plan.ts).
    */
   private async evict(generation: number, hard = false): Promise<void> {
     const buffer = this.sourceBuffer;
     if (buffer === null) return;
     const behind = hard ? 2000 : BEHIND_MS;
-    const ahead = hard ? aheadMs(this.speed) : aheadMs(this.speed) * 2;
-    const byStart = [...this.appended.values()].sort((a, b) => a.start - b.start);
-    for (const [index, segment] of byStart.entries()) {
-      if (segment.end >= this.target - behind && segment.start <= this.target + ahead) continue;
+    const ahead = hard ? this.aheadMs() : this.aheadMs() * 2;
+    const buffered: BufferedSegment[] = [];
+    for (const file of this.files.values()) {
+      const offset = this.offsets.get(file.segment.id);
+      if (file.appended.size > 0 && offset !== undefined) buffered.push({ ...file, offset });
+    }
+    for (const removal of evictions(buffered, this.target, behind, ahead, this.origin)) {
       await this.whenIdle(buffer);
       if (generation !== this.generation) return;
-      const next = byStart[index + 1];
-      const start = Math.max(0, segment.mediaStart);
-      const rowEnd = (segment.end - this.origin) / 1000 + 0.5;
-      const end = next === undefined ? rowEnd : Math.min(rowEnd, next.mediaStart - 0.0005);
-      if (end > start) {
-        buffer.remove(start, end);
+      if (removal.end > removal.start) {
+        buffer.remove(removal.start, removal.end);
         await this.whenIdle(buffer);
       }
-      this.appended.delete(segment.id);
+      const file = this.files.get(removal.segmentId);
+      for (const at of removal.groups) file?.appended.delete(at);
     }
+    this.forgetIdleFiles();
   }
 
   setMuted(muted: boolean): void {
     this.video.muted = muted;
   }
 
-  /** Segments currently appended (for tests and diagnostics). */
-  get appendedSegments(): number {
-    return this.appended.size;
+  /** Bytes of segment files in the media buffer (for tests and diagnostics). */
+  get bufferedBytes(): number {
+    let bytes = 0;
+    for (const file of this.files.values())
+      for (const at of file.appended) bytes += file.index.groups[at]?.length ?? 0;
+    return bytes;
   }
 
   destroy(): void {
@@ -543,4 +717,8 @@ export class RecordedPlayer {
     if (this.objectUrl !== null) URL.revokeObjectURL(this.objectUrl);
     this.mediaSource = null;
   }
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
 }

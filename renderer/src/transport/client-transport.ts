@@ -19,6 +19,18 @@ export interface LiveHandlers {
   onClose(reason: string, retry: boolean): void;
 }
 
+/** `length` bytes of a file from byte `start`. */
+export interface ByteRange {
+  start: number;
+  length: number;
+}
+
+export interface FetchSegmentOptions {
+  /** Only these bytes (an HTTP range request, or a ranged read over IPC); default the whole file. */
+  range?: ByteRange;
+  signal?: AbortSignal;
+}
+
 /**
  * A `Transport` as the renderer uses it: the contract's `invoke` and `subscribe`, plus what a UI needs to know
  * about the connection itself and the two media channels that are not contract calls (bytes, not JSON).
@@ -36,6 +48,10 @@ export interface ClientTransport extends Transport {
    * closes it; after that no handler is called.
    */
   openLive(cameraId: string, stream: LiveStreamKind, handlers: LiveHandlers): () => void;
-  /** The bytes of one recorded segment file (`recordings.segments` lists them). Rejects with a `RemoteError`. */
-  fetchSegment(cameraId: string, segmentId: number, signal?: AbortSignal): Promise<ArrayBuffer>;
+  /**
+   * The bytes of one recorded segment file (`recordings.segments` lists them), or of one range of it
+   * (`recordings.fragments` says where its parts are); fewer than asked only at the end of the file. Rejects
+   * with a `RemoteError`.
+   */
+  fetchSegment(cameraId: string, segmentId: number, options?: FetchSegmentOptions): Promise<ArrayBuffer>;
 }

@@ -115,14 +115,16 @@ export function createFakeTransport(
         if (index >= 0) liveStreams.splice(index, 1);
       };
     },
-    fetchSegment(cameraId, segmentId) {
+    fetchSegment(cameraId, segmentId, { range } = {}) {
       const bytes = media.segments?.get(`${cameraId}/${segmentId}`);
       if (bytes === undefined) {
         return Promise.reject(
           new RemoteError({ code: 'not_found', message: `No segment ${segmentId} of ${cameraId}.` }),
         );
       }
-      return Promise.resolve(bytes.slice(0));
+      return Promise.resolve(
+        range === undefined ? bytes.slice(0) : bytes.slice(range.start, range.start + range.length),
+      );
     },
     callsTo<M extends MethodName>(method: M): MethodArgument<M>[] {
       return calls

@@ -128,11 +128,15 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     openLive(cameraId, stream, handlers) {
       return openLiveSocket(openSocket(liveSocketUrl(origin, cameraId, stream)), handlers);
     },
-    async fetchSegment(cameraId, segmentId, signal) {
+    async fetchSegment(cameraId, segmentId, { range, signal } = {}) {
       const url = `${origin}/api/cameras/${encodeURIComponent(cameraId)}/segments/${segmentId}.mp4`;
+      const init: RequestInit = {};
+      if (signal !== undefined) init.signal = signal;
+      if (range !== undefined)
+        init.headers = { range: `bytes=${range.start}-${range.start + range.length - 1}` };
       let response: Response;
       try {
-        response = await fetchImpl(url, signal === undefined ? {} : { signal });
+        response = await fetchImpl(url, init);
       } catch (error) {
         if (signal?.aborted === true) throw error;
         const reason = error instanceof Error ? error.message : String(error);
@@ -141,7 +145,17 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           message: `Cannot reach the OmniSight server at ${origin} (${reason}).`,
         });
       }
-      if (response.ok) return await response.arrayBuffer();
+      if (response.status === 206 || (response.ok && range === undefined))
+        return await response.arrayBuffer();
+      // A server (or proxy) that ignores Range answers the whole file: take the range from it.
+      if (response.ok && range !== undefined)
+        return (await response.arrayBuffer()).slice(range.start, range.start + range.length);
+      if (response.status === 416) {
+        throw new RemoteError({
+          code: 'validation',
+          message: `Bytes ${range?.start ?? 0}… are past the end of segment ${segmentId} (HTTP 416).`,
+        });
+      }
       const body = await readJson(response);
       if (body.ok && isApiError(body.value)) throw new RemoteError(body.value);
       throw errorForStatus(`segment ${segmentId}`, response);

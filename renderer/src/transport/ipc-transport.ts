@@ -1,6 +1,7 @@
 import {
   isApiError,
   RemoteError,
+  SEGMENT_RANGE_MAX_BYTES,
   type EventName,
   type EventPayload,
   type MethodArgument,
@@ -25,8 +26,15 @@ export interface OmnisightBridge {
     stream: 'main' | 'sub',
     listener: (message: BridgeLiveMessage) => void,
   ): () => void;
-  segment(cameraId: string, segmentId: number): Promise<Outcome<Uint8Array>>;
+  segment(
+    cameraId: string,
+    segmentId: number,
+    range?: { start: number; length: number },
+  ): Promise<Outcome<Uint8Array>>;
 }
+
+/** Most bytes one ranged read asks the main process for (`SEGMENT_RANGE_MAX_BYTES` of the contract). */
+const RANGE_PIECE_BYTES = SEGMENT_RANGE_MAX_BYTES;
 
 declare global {
   interface Window {
@@ -77,25 +85,41 @@ export function createIpcTransport(bridge: OmnisightBridge): ClientTransport {
         else handlers.onClose(message.reason, message.retry);
       });
     },
-    async fetchSegment(cameraId, segmentId, signal) {
-      let outcome: unknown;
-      try {
-        outcome = await bridge.segment(cameraId, segmentId);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new RemoteError({
-          code: 'unavailable',
-          message: `The OmniSight engine did not answer (${reason}).`,
-        });
-      }
+    async fetchSegment(cameraId, segmentId, { range, signal } = {}) {
+      const read = async (piece?: { start: number; length: number }): Promise<Uint8Array> => {
+        let outcome: unknown;
+        try {
+          outcome = await bridge.segment(cameraId, segmentId, piece);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new RemoteError({
+            code: 'unavailable',
+            message: `The OmniSight engine did not answer (${reason}).`,
+          });
+        }
+        signal?.throwIfAborted();
+        if (!isOutcome(outcome) || (outcome.ok && !(outcome.value instanceof Uint8Array))) {
+          throw new RemoteError({ code: 'internal', message: 'The engine sent a malformed segment.' });
+        }
+        if (!outcome.ok) throw new RemoteError(outcome.error);
+        return outcome.value as Uint8Array;
+      };
       signal?.throwIfAborted();
-      if (!isOutcome(outcome)) {
-        throw new RemoteError({ code: 'internal', message: 'The engine sent a malformed segment.' });
+      if (range === undefined) {
+        // A copy of exactly the file's bytes: the IPC buffer may be a view into a larger one.
+        return (await read()).slice().buffer;
       }
-      if (!outcome.ok) throw new RemoteError(outcome.error);
-      const bytes = outcome.value as Uint8Array;
-      // A copy of exactly the file's bytes: the IPC buffer may be a view into a larger one.
-      return bytes.slice().buffer;
+      // One read per piece the main process allows; fewer bytes than asked means the end of the file.
+      const bytes = new Uint8Array(range.length);
+      let done = 0;
+      while (done < range.length) {
+        const want = Math.min(RANGE_PIECE_BYTES, range.length - done);
+        const piece = (await read({ start: range.start + done, length: want })).subarray(0, want);
+        bytes.set(piece, done);
+        done += piece.length;
+        if (piece.length < want) break;
+      }
+      return done === range.length ? bytes.buffer : bytes.slice(0, done).buffer;
     },
     // IPC to the main process of the same app is connected from the first event on and never drops.
     onResync: () => () => undefined,

@@ -277,6 +277,65 @@ describe('media over IPC', () => {
     const error = await rejection(transport.fetchSegment('cam-0000000001', 8));
     expect(error).toMatchObject({ code: 'not_found', message: 'No segment 8 of cam-0000000001.' });
   });
+
+  it('reads a range through the bridge, in pieces of at most 64 MiB, and stops at the end of the file', async () => {
+    const asked: { start: number; length: number }[] = [];
+    const fileSize = 150 * 1024 * 1024;
+    const transport = createIpcTransport({
+      invoke: () => Promise.resolve({ ok: true, value: null }),
+      subscribe: () => () => undefined,
+      openLive: () => () => undefined,
+      segment: (_cameraId, _segmentId, range) => {
+        if (range === undefined) throw new Error('a whole file was asked for');
+        asked.push(range);
+        // Each byte is its offset modulo 251, so the test can tell the bytes came from the right place.
+        const length = Math.max(0, Math.min(range.length, fileSize - range.start));
+        const bytes = new Uint8Array(length);
+        for (let index = 0; index < length; index += 4096) bytes[index] = (range.start + index) % 251;
+        return Promise.resolve({ ok: true, value: bytes });
+      },
+    });
+    const small = new Uint8Array(
+      await transport.fetchSegment('cam-0000000001', 7, { range: { start: 300, length: 10 } }),
+    );
+    expect(small.length).toBe(10);
+    expect(small[0]).toBe(300 % 251);
+    const start = 10 * 1024 * 1024;
+    const big = new Uint8Array(
+      await transport.fetchSegment('cam-0000000001', 7, { range: { start, length: 130 * 1024 * 1024 } }),
+    );
+    const MiB = 1024 * 1024;
+    expect(asked.slice(1)).toEqual([
+      { start, length: 64 * MiB },
+      { start: start + 64 * MiB, length: 64 * MiB },
+      { start: start + 128 * MiB, length: 2 * MiB },
+    ]);
+    expect(big.length).toBe(130 * MiB);
+    expect(big[64 * MiB]).toBe((start + 64 * MiB) % 251);
+    // Past the end of the file: the bytes there are.
+    const tail = await transport.fetchSegment('cam-0000000001', 7, {
+      range: { start: fileSize - 5, length: 100 },
+    });
+    expect(tail.byteLength).toBe(5);
+  });
+
+  it('answers a malformed segment from the bridge, or a cancelled read, with an error', async () => {
+    const transport = createIpcTransport({
+      invoke: () => Promise.resolve({ ok: true, value: null }),
+      subscribe: () => () => undefined,
+      openLive: () => () => undefined,
+      segment: () => Promise.resolve({ ok: true, value: 'not bytes' as unknown as Uint8Array }),
+    });
+    expect(await rejection(transport.fetchSegment('cam-0000000001', 7))).toMatchObject({ code: 'internal' });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      transport.fetchSegment('cam-0000000001', 7, {
+        range: { start: 0, length: 1 },
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
 
 describe('media over HTTP', () => {
@@ -361,6 +420,33 @@ describe('media over HTTP', () => {
       code: 'not_found',
       message: 'No segment 8.',
     });
+  });
+
+  it('fetches a byte range with a Range header, and copes with a server that ignores it', async () => {
+    const file = new Uint8Array(100).map((_, index) => index);
+    let honour = true;
+    const fetch = vi.fn<typeof globalThis.fetch>((_input, init) => {
+      const header = new Headers(init?.headers).get('range');
+      const match = /^bytes=(\d+)-(\d+)$/.exec(header ?? '');
+      if (match === null || !honour) return Promise.resolve(new Response(file, { status: 200 }));
+      const [start, end] = [Number(match[1]), Number(match[2])];
+      if (start >= file.length) return Promise.resolve(new Response(null, { status: 416 }));
+      return Promise.resolve(new Response(file.slice(start, end + 1), { status: 206 }));
+    });
+    const transport = createHttpTransport({ origin: 'http://nvr.test', fetch });
+    const range = { start: 10, length: 5 };
+    expect([...new Uint8Array(await transport.fetchSegment('cam-0000000001', 7, { range }))]).toEqual([
+      10, 11, 12, 13, 14,
+    ]);
+    expect(new Headers(fetch.mock.calls[0]![1]?.headers).get('range')).toBe('bytes=10-14');
+    honour = false;
+    expect([...new Uint8Array(await transport.fetchSegment('cam-0000000001', 7, { range }))]).toEqual([
+      10, 11, 12, 13, 14,
+    ]);
+    honour = true;
+    expect(
+      await rejection(transport.fetchSegment('cam-0000000001', 7, { range: { start: 200, length: 5 } })),
+    ).toMatchObject({ code: 'validation' });
   });
 });
 
