@@ -1,14 +1,12 @@
 /**
  * Recorded playback in Chromium against the built headless server, on demo cameras recording 4 s segments:
  * playing across segment boundaries without a stall, skipping the gap of a stopped camera, two cameras on one
- * clock, speeds, and what the page looks like while it plays.
- *
- * A player's wall-clock position is `data-origin` of its tile + `video.currentTime` × 1000 (the player maps
- * media time to the wall clock with a fixed origin), so positions of different players compare directly.
+ * clock, speeds, and what the page looks like while it plays (page helpers and positions: playback-page.ts).
+ * Long, large segment files: playback-long.test.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Camera } from '../../common/contract/index.js';
 import { segmentRelativePath } from '../../electron/engine/recording/segment-path.js';
@@ -16,7 +14,16 @@ import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { startServer, type RunningServer } from '../support/server.js';
 import { sampleVideoTimecode } from '../support/timecode-browser.js';
 import { addCamera, apiRequest } from './api.js';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
+import { launchBrowser, screenshot, type WatchedPage } from './browser.js';
+import {
+  clickTimelineAt,
+  clockTime,
+  countWaiting,
+  openPlayback as openPlaybackPage,
+  tiles,
+  waitUntilPlaying,
+  type TileState,
+} from './playback-page.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -89,127 +96,17 @@ beforeAll(async () => {
   gap = { start: rows[index - 1]!.end, end: rows[index]!.start };
 }, 150_000);
 
+/** Opens the Playback page with exactly these cameras chosen. */
+function openPlayback(cameras: Camera[]): Promise<WatchedPage> {
+  return openPlaybackPage(browser, server.url, cameras);
+}
+
 afterAll(async () => {
   await fakeCameras?.stopAll();
   await browser.close();
   await server.stop();
   fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
-
-/** Opens the Playback page with exactly these cameras chosen. */
-async function openPlayback(cameras: Camera[]): Promise<WatchedPage> {
-  const watched = await openPage(browser, `${server.url}/#/playback`);
-  const { page } = watched;
-  await page.getByTestId('playback-camera').first().waitFor();
-  for (const camera of cameras) {
-    await page.locator(`[data-testid="playback-camera"][data-camera-id="${camera.id}"]`).check();
-  }
-  await expect.poll(() => page.getByTestId('playback-tile').count()).toBe(cameras.length);
-  return watched;
-}
-
-interface View {
-  start: number;
-  end: number;
-}
-
-async function viewOf(timeline: Locator): Promise<View> {
-  return {
-    start: Number(await timeline.getAttribute('data-view-start')),
-    end: Number(await timeline.getAttribute('data-view-end')),
-  };
-}
-
-/**
- * Clicks the timeline band of `camera` at `time`: zooms with the wheel around that time until the view is at
- * most two minutes wide (a day is ~86 s per pixel), then clicks at the x of `time` (the band is linear in time).
- * Answers the time actually clicked (whole pixels).
- */
-async function clickTimelineAt(page: Page, camera: Camera, time: number): Promise<number> {
-  const timeline = page.getByTestId('timeline');
-  const band = page.locator(`[data-testid="timeline-band"][data-camera-id="${camera.id}"]`);
-  await band.waitFor();
-  await band.scrollIntoViewIfNeeded();
-  const xOf = async (view: View) => {
-    const box = (await band.boundingBox())!;
-    return {
-      x: Math.round(box.x + ((time - view.start) / (view.end - view.start)) * box.width),
-      y: box.y + box.height / 2,
-      box,
-    };
-  };
-  let view = await viewOf(timeline);
-  for (let notch = 0; notch < 60 && view.end - view.start > 2 * 60_000; notch++) {
-    const point = await xOf(view);
-    await page.mouse.move(point.x, point.y);
-    await page.mouse.wheel(0, -300);
-    await sleep(30);
-    view = await viewOf(timeline);
-  }
-  expect(view.end - view.start).toBeLessThanOrEqual(2 * 60_000);
-  const point = await xOf(view);
-  expect(point.x).toBeGreaterThan(point.box.x);
-  expect(point.x).toBeLessThan(point.box.x + point.box.width);
-  await page.mouse.click(point.x, point.y);
-  return view.start + ((point.x - point.box.x) / point.box.width) * (view.end - view.start);
-}
-
-interface TileState {
-  wall: number | null;
-  state: string | null;
-  currentTime: number;
-  playbackRate: number;
-  muted: boolean;
-  videoWidth: number;
-  waiting: number;
-}
-
-/** Each tile's wall position, read in one evaluation so they are comparable. */
-async function tiles(page: Page): Promise<Record<string, TileState>> {
-  return await page.evaluate<Record<string, TileState>>(`(() => {
-    const out = {};
-    for (const tile of document.querySelectorAll('[data-testid="playback-tile"]')) {
-      const video = tile.querySelector('video');
-      const origin = Number(tile.dataset.origin);
-      out[tile.dataset.cameraId] = {
-        wall: video.readyState >= 2 && origin > 0 ? origin + video.currentTime * 1000 : null,
-        state: tile.dataset.state ?? null,
-        currentTime: video.currentTime,
-        playbackRate: video.playbackRate,
-        muted: video.muted,
-        videoWidth: video.videoWidth,
-        waiting: video.omnisightWaiting ?? 0,
-      };
-    }
-    return out;
-  })()`);
-}
-
-/** Counts `waiting` events (the video ran out of data) per video from now on. */
-async function countWaiting(page: Page): Promise<void> {
-  await page.evaluate(`(() => {
-    for (const video of document.querySelectorAll('[data-testid="playback-tile"] video')) {
-      video.omnisightWaiting = 0;
-      if (!video.omnisightWatched) {
-        video.omnisightWatched = true;
-        video.addEventListener('waiting', () => { video.omnisightWaiting = (video.omnisightWaiting ?? 0) + 1; });
-      }
-    }
-  })()`);
-}
-
-async function clockTime(page: Page): Promise<number> {
-  return Number(await page.getByTestId('playback-time').getAttribute('data-time'));
-}
-
-async function waitUntilPlaying(page: Page, camera: Camera): Promise<TileState> {
-  await expect.poll(async () => (await tiles(page))[camera.id]?.state, { timeout: 15_000 }).toBe('ready');
-  const first = (await tiles(page))[camera.id]!;
-  await expect
-    .poll(async () => (await tiles(page))[camera.id]!.currentTime, { timeout: 10_000 })
-    .toBeGreaterThan(first.currentTime + 0.2);
-  return (await tiles(page))[camera.id]!;
-}
 
 describe('recorded playback in the browser', () => {
   it('plays across segment boundaries without a stall', async () => {
