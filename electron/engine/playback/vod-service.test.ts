@@ -116,6 +116,11 @@ describe('segment leases for playback', () => {
     leased.release();
     leased.release();
     expect(leases.isLeased(first.id)).toBe(false);
+    // The desktop bridge passes the id as a number (checked by the contract's schema first).
+    const byNumber = vod.leaseSegment(CAMERA, first.id);
+    expect(byNumber.file).toBe(leased.file);
+    byNumber.release();
+    expect(() => vod.leaseSegment(CAMERA, -1)).toThrow('segment id');
     expect(() => vod.leaseSegment(CAMERA, '999999')).toThrow('No segment 999999');
     expect(() => vod.leaseSegment('cam-unknown', String(first.id))).toThrow('No camera');
     expect(leases.size).toBe(0);
