@@ -105,7 +105,7 @@ function loadFailure(error: unknown): string {
   if (error instanceof RemoteError && error.code === 'not_found')
     return 'it is no longer on disk (deleted by retention)';
   if (error instanceof RemoteError && error.code === 'unsupported')
-    return `the file is unreadable (${error.message})`;
+    return `it cannot be played (${error.message})`;
   return `it could not be loaded (${messageOf(error)})`;
 }
 
@@ -460,11 +460,20 @@ export class RecordedPlayer {
       });
   }
 
-  /** Keeps the indexes of files with something buffered, and the most recent others. */
+  /**
+   * Keeps the indexes of files with something buffered, and the most recent others; small files fetched whole
+   * only while the window still reaches them.
+   */
   private forgetIdleFiles(): void {
     const idle = [...this.files.values()].filter((file) => file.appended.size === 0);
     for (const file of idle.slice(0, Math.max(0, idle.length - IDLE_FILES_MAX)))
       this.files.delete(file.segment.id);
+    if (this.wholeFiles.size === 0) return;
+    const wanted = new Set(
+      segmentsInWindow(this.playable, this.target, this.aheadMs()).map((segment) => segment.id),
+    );
+    for (const id of this.wholeFiles.keys())
+      if (!wanted.has(id) && !this.indexLoads.has(id)) this.wholeFiles.delete(id);
   }
 
   /** The next run of groups to fetch around the target, or null (nothing wanted, or an index is loading). */
