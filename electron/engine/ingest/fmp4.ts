@@ -58,10 +58,23 @@ export interface Box {
   size: number;
 }
 
+/** Box type names by their four bytes, so reading a header allocates no string (it runs per fragment). */
+const boxTypes = new Map<number, string>();
+
+function boxType(code: number): string {
+  let type = boxTypes.get(code);
+  if (type === undefined) {
+    type = String.fromCharCode(code >>> 24, (code >>> 16) & 0xff, (code >>> 8) & 0xff, code & 0xff);
+    // Only the first few hundred distinct types are kept: a garbage stream cannot grow the map without bound.
+    if (boxTypes.size < 512) boxTypes.set(code, type);
+  }
+  return type;
+}
+
 export function readBox(buffer: Buffer, offset: number, end: number): Box | null {
   if (end - offset < 8) return null;
   let size = buffer.readUInt32BE(offset);
-  const type = buffer.toString('latin1', offset + 4, offset + 8);
+  const type = boxType(buffer.readUInt32BE(offset + 4));
   let headerSize = 8;
   if (size === 1) {
     if (end - offset < 16) return null;
@@ -74,25 +87,33 @@ export function readBox(buffer: Buffer, offset: number, end: number): Box | null
   return { type, start: offset, headerSize, size };
 }
 
-function* children(buffer: Buffer, start: number, end: number): Generator<Box> {
+/** The complete child boxes of the range `start`..`end` (a plain loop: this runs for every fragment). */
+function children(buffer: Buffer, start: number, end: number): Box[] {
+  const boxes: Box[] = [];
   let offset = start;
   while (offset < end) {
     const box = readBox(buffer, offset, end);
-    if (box === null || box.start + box.size > end) return;
-    yield box;
+    if (box === null || box.start + box.size > end) break;
+    boxes.push(box);
     offset += box.size;
   }
+  return boxes;
 }
 
 function child(buffer: Buffer, parent: Box, type: string, skip = 0): Box | undefined {
-  for (const box of children(buffer, parent.start + parent.headerSize + skip, parent.start + parent.size)) {
+  const end = parent.start + parent.size;
+  let offset = parent.start + parent.headerSize + skip;
+  while (offset < end) {
+    const box = readBox(buffer, offset, end);
+    if (box === null || box.start + box.size > end) return undefined;
     if (box.type === type) return box;
+    offset += box.size;
   }
   return undefined;
 }
 
 function childrenOf(buffer: Buffer, parent: Box, type: string): Box[] {
-  return [...children(buffer, parent.start + parent.headerSize, parent.start + parent.size)].filter(
+  return children(buffer, parent.start + parent.headerSize, parent.start + parent.size).filter(
     (box) => box.type === type,
   );
 }
@@ -326,36 +347,57 @@ function parseTraf(buffer: Buffer, traf: Box): TrafSummary | null {
   return { trackId, decodeTime, duration, samples, firstIsSync };
 }
 
+/** A fragment whose `data` joins its parts only when someone asks (a class: one is made per fragment). */
+class LazyFragment implements Fragment {
+  readonly byteLength: number;
+  readonly keyframe: boolean;
+  readonly startMs: number;
+  readonly durationMs: number;
+  readonly videoFrames: number;
+  private joined: Buffer | null = null;
+
+  constructor(
+    readonly parts: readonly Buffer[],
+    summary: FragmentSummary,
+    private readonly transient: boolean,
+  ) {
+    let byteLength = 0;
+    for (const part of parts) byteLength += part.length;
+    this.byteLength = byteLength;
+    this.keyframe = summary.keyframe;
+    this.startMs = summary.startMs;
+    this.durationMs = summary.durationMs;
+    this.videoFrames = summary.videoFrames;
+  }
+
+  get data(): Buffer {
+    if (this.joined === null) {
+      const [only] = this.parts;
+      this.joined =
+        this.parts.length === 1 && only !== undefined && !this.transient
+          ? only
+          : Buffer.concat(this.parts, this.byteLength);
+    }
+    return this.joined;
+  }
+}
+
+type FragmentSummary = Omit<Fragment, 'parts' | 'byteLength' | 'data'>;
+
 /**
  * Makes a `Fragment` from its parts; `data` joins them only when someone asks. `transient` parts are memory
  * that will be reused: `data` is then always a copy.
  */
 export function createFragment(
   parts: readonly Buffer[],
-  summary: Omit<Fragment, 'parts' | 'byteLength' | 'data'>,
+  summary: FragmentSummary,
   transient = false,
 ): Fragment {
-  let joined: Buffer | null = null;
-  const byteLength = parts.reduce((total, part) => total + part.length, 0);
-  return {
-    ...summary,
-    parts,
-    byteLength,
-    get data() {
-      const [only] = parts;
-      joined ??=
-        parts.length === 1 && only !== undefined && !transient ? only : Buffer.concat(parts, byteLength);
-      return joined;
-    },
-  };
+  return new LazyFragment(parts, summary, transient);
 }
 
 /** Summarises one `moof` for the track `videoTrack` (the first video track). */
-export function parseMoof(
-  buffer: Buffer,
-  moof: Box,
-  video: TrackInfo | undefined,
-): Omit<Fragment, 'parts' | 'byteLength' | 'data'> {
+export function parseMoof(buffer: Buffer, moof: Box, video: TrackInfo | undefined): FragmentSummary {
   for (const traf of childrenOf(buffer, moof, 'traf')) {
     const summary = parseTraf(buffer, traf);
     if (summary === null || video === undefined || summary.trackId !== video.id) continue;

@@ -53,9 +53,12 @@ interface OpenSegment {
 }
 
 function writeAll(fd: number, parts: readonly Buffer[]): void {
-  let remaining: Buffer[] = [...parts];
-  while (remaining.length > 0) {
+  let remaining: readonly Buffer[] = parts;
+  for (;;) {
     const written = fs.writevSync(fd, remaining);
+    let left = -written;
+    for (const part of remaining) left += part.length;
+    if (left <= 0) return;
     if (written === 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     // A short write (a nearly full disk): keep what was not written, cutting into the first unfinished part.
     let skip = written;
