@@ -64,11 +64,11 @@ export const StreamUrl = z
     if (problem !== null) context.addIssue({ code: 'custom', message: problem });
   });
 
-const Username = z
+export const Username = z
   .string()
   .max(CREDENTIAL_MAX, `must be at most ${CREDENTIAL_MAX} characters`)
   .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
-const Password = z
+export const Password = z
   .string()
   .max(CREDENTIAL_MAX, `must be at most ${CREDENTIAL_MAX} characters`)
   .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');

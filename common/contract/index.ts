@@ -34,11 +34,13 @@ import {
   TimelineDaysInput,
 } from './storage.js';
 import { Health, NoArgument, SystemInfo } from './system.js';
+import { StreamProbeInput, StreamProbeResult } from './streams.js';
 
 export * from './cameras.js';
 export * from './errors.js';
 export * from './exports.js';
 export * from './storage.js';
+export * from './streams.js';
 export * from './system.js';
 export * from './validation.js';
 
@@ -69,6 +71,11 @@ export const methods = {
     CameraRemoveInput,
     z.object({ id: z.string(), recordings: z.literal('keep') }),
     'Removes a camera, keeping its recordings.',
+  ),
+  'streams.probe': method(
+    StreamProbeInput,
+    StreamProbeResult,
+    'Probes a main (and sub) stream with ffprobe before saving: codecs, size, fps, keyframe interval, advice.',
   ),
   'exports.create': method(
     ExportCreateInput,

@@ -13,6 +13,7 @@ import {
   type Handlers,
 } from '../../common/contract/index.js';
 import { createCameraService } from './cameras/camera-service.js';
+import { createProbeService } from './cameras/probe-service.js';
 import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
@@ -193,6 +194,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events.on('cameras.removed', ({ id }) => void recording.sync(id));
   }
 
+  const probes = createProbeService({ ffprobePath: ffmpegInfo?.ffprobePath ?? null, logger });
   const vod = createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases });
   const live = createLiveService({ cameras: cameraService, recording, events, logger });
   const motion = createEngineMotionService({
@@ -232,6 +234,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'cameras.add': (input) => Promise.resolve(cameraService.add(input)),
     'cameras.update': (input) => Promise.resolve(cameraService.update(input)),
     'cameras.remove': (input) => Promise.resolve(cameraService.remove(input)),
+    'streams.probe': (input) => probes.probe(input),
     'storage.status': () => Promise.resolve(storage.status()),
     'storage.settings.get': () => Promise.resolve(storage.settings()),
     'storage.settings.set': (input) => Promise.resolve(storage.setSettings(input)),

@@ -49,6 +49,11 @@ export interface FakeCameraOptions {
   audio?: boolean;
   /** Requires these credentials on every request. */
   auth?: FakeCameraAuth;
+  /**
+   * Mount paths instead of `main` and `sub`, to look like a make's URLs (a vendor template's
+   * `Streaming/Channels/101`). Path characters only: no query string.
+   */
+  paths?: { main?: string; sub?: string };
 }
 
 export interface StartFakeCamerasOptions {
@@ -105,7 +110,8 @@ export interface FakeCameras {
 
 /** One mount of a camera's RTSP server and the UDP ports its feeder sends to. */
 export interface MountPlan {
-  path: 'main' | 'sub';
+  /** `main`, `sub` or the camera's own `paths`. */
+  path: string;
   /** What a clip feeder loops; null for a clock mount. */
   clip: Clip | null;
   /** Set for a clock mount: the size and bitrate the feeder encodes live. */
@@ -113,6 +119,15 @@ export interface MountPlan {
   videoPort: number;
   /** Null when the camera has no audio. */
   audioPort: number | null;
+}
+
+/** A mount's path: the camera's own, checked, or `main` / `sub`. */
+function mountPath(camera: FakeCameraOptions, role: 'main' | 'sub'): string {
+  const own = camera.paths?.[role];
+  if (own === undefined) return role;
+  if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(own))
+    throw new Error(`${camera.name}: bad ${role} path ${own}`);
+  return own;
 }
 
 /** The `--json` configuration of rtsp_server.py. */
@@ -269,8 +284,8 @@ function createCamera(
   return {
     name: options.name,
     port,
-    mainUrl: urlOf('main'),
-    subUrl: mounts.some((mount) => mount.path === 'sub') ? urlOf('sub') : undefined,
+    mainUrl: urlOf(mounts[0]?.path ?? 'main'),
+    subUrl: mounts[1] === undefined ? undefined : urlOf(mounts[1].path),
     auth: options.auth,
     withCredentials: (url) => withCredentials(url, options.auth),
     state: () => (server === null ? 'stopped' : stalled ? 'stalled' : 'running'),
@@ -355,7 +370,7 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
 
   const cameras = plans.map((plan, index) => {
     const mounts: MountPlan[] = plan.streams.map(({ clip, clock }, mountIndex) => ({
-      path: mountIndex === 0 ? 'main' : 'sub',
+      path: mountPath(plan.camera, mountIndex === 0 ? 'main' : 'sub'),
       clip,
       clock,
       videoPort: udpPorts.shift()!,

@@ -36,6 +36,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/cameras', call: 'cameras.list', argument: none },
   {
     method: 'POST',
+    path: '/api/streams/probe',
+    call: 'streams.probe',
+    argument: (request) => request.body,
+  },
+  {
+    method: 'POST',
     path: '/api/cameras',
     call: 'cameras.add',
     argument: (request) => request.body,

@@ -96,7 +96,7 @@ export function backoffDelay(failures: number, random: () => number): number {
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-function demoInput(url: string): IngestInput {
+export function demoInput(url: string): IngestInput {
   const name = url.slice('demo:'.length);
   return { kind: 'demo', width: 1280, height: 720, fps: 15, tone: name.endsWith('-tone') };
 }
