@@ -1,7 +1,14 @@
 import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
-import { SEGMENT_SECONDS_MAX, SEGMENT_SECONDS_MIN, type Camera } from '../../../../common/contract/index.js';
-import { useCameras } from '../../app-context.js';
+import {
+  SEGMENT_SECONDS_MAX,
+  SEGMENT_SECONDS_MIN,
+  type Camera,
+  type StreamProbeResult,
+} from '../../../../common/contract/index.js';
+import { useCameras, useTransport } from '../../app-context.js';
 import { Modal } from '../../components/Modal.js';
+import { StreamCheck } from './StreamCheck.js';
+import { VendorTemplate } from './VendorTemplate.js';
 import {
   addInputOf,
   EMPTY_FORM,
@@ -9,8 +16,10 @@ import {
   FIELD_LABELS,
   formValuesOf,
   hasErrors,
+  probeInputOf,
   updateInputOf,
   validateAdd,
+  validateProbe,
   validateUpdate,
   type CameraField,
   type CameraFormValues,
@@ -67,10 +76,33 @@ export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
   );
   const [errors, setErrors] = useState<FormErrors>({});
   const [busy, setBusy] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [probe, setProbe] = useState<StreamProbeResult | null>(null);
+  const transport = useTransport();
   const editing = camera !== undefined;
+
+  /** "Test connection": the engine probes the streams as typed, before anything is saved. */
+  async function testConnection(): Promise<void> {
+    if (testing) return;
+    const input = probeInputOf(values);
+    const problems = validateProbe(input);
+    setErrors(problems);
+    if (hasErrors(problems)) return;
+    setTesting(true);
+    setProbe(null);
+    try {
+      setProbe(await transport.invoke('streams.probe', input));
+    } catch (error) {
+      setErrors(errorsFromRemote(error));
+    } finally {
+      setTesting(false);
+    }
+  }
 
   function change<K extends keyof CameraFormValues>(key: K, value: CameraFormValues[K]): void {
     setValues((previous) => ({ ...previous, [key]: value }));
+    // A result no longer describes what the fields say.
+    if (key !== 'name' && key !== 'enabled' && key !== 'segmentSeconds') setProbe(null);
     // A field's message goes once the operator changes that field; the others stay until the next submit.
     const field = key === 'clearPassword' ? 'password' : key;
     setErrors((previous) => ({ ...previous, [field]: undefined, form: undefined }));
@@ -131,6 +163,14 @@ export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
             />
           )}
         </Field>
+        {editing ? null : (
+          <VendorTemplate
+            onUrls={(urls) => {
+              change('rtspUrl', urls.rtspUrl);
+              change('subStreamUrl', urls.subStreamUrl);
+            }}
+          />
+        )}
         <Field
           field="rtspUrl"
           error={errors.rtspUrl}
@@ -166,6 +206,21 @@ export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
             )}
           </Field>
         </div>
+        {editing ? null : (
+          <div className="form__test">
+            <button
+              type="button"
+              className="button"
+              disabled={testing}
+              onClick={() => void testConnection()}
+              data-testid="test-connection"
+            >
+              {testing ? 'Testing… (about 6 s)' : 'Test connection'}
+            </button>
+            <span className="field__hint">Checks the streams with ffprobe before you save.</span>
+          </div>
+        )}
+        {probe === null ? null : <StreamCheck result={probe} />}
         {editing && camera.hasPassword ? (
           <label className="checkbox">
             <input

@@ -3,11 +3,14 @@ import { RemoteError } from '../../../../common/contract/index.js';
 import { makeCamera } from '../../testing.js';
 import {
   addInputOf,
+  describeProbe,
   EMPTY_FORM,
   errorsFromRemote,
   formValuesOf,
   parseSeconds,
+  probeInputOf,
   updateInputOf,
+  validateProbe,
 } from './camera-form.js';
 import { nextDemoCamera } from './demo-camera.js';
 
@@ -105,5 +108,51 @@ describe('demo camera', () => {
         { name: 'Demo camera 4', rtspUrl: 'demo:test-pattern-3' },
       ]),
     ).toEqual({ name: 'Demo camera 3', rtspUrl: 'demo:test-pattern-4' });
+  });
+});
+
+describe('connection test helpers', () => {
+  it('sends only the stream fields, as typed, and checks them without a name', () => {
+    const values = {
+      ...EMPTY_FORM,
+      rtspUrl: ' rtsp://cam/101 ',
+      subStreamUrl: 'rtsp://cam/102',
+      username: 'admin',
+      password: 'pw',
+      rtspTransport: 'udp' as const,
+    };
+    expect(probeInputOf(values)).toEqual({
+      rtspUrl: 'rtsp://cam/101',
+      subStreamUrl: 'rtsp://cam/102',
+      username: 'admin',
+      password: 'pw',
+      rtspTransport: 'udp',
+    });
+    expect(validateProbe(probeInputOf(values))).toEqual({});
+    expect(validateProbe(probeInputOf({ ...EMPTY_FORM, rtspUrl: 'http://cam/x' })).rtspUrl).toContain(
+      'must start with rtsp://',
+    );
+  });
+
+  it('describes a probed stream in one line, and a failure by its message', () => {
+    expect(
+      describeProbe({
+        ok: true,
+        video: {
+          codec: 'hevc',
+          profile: 'Main',
+          width: 3840,
+          height: 2160,
+          fps: 20,
+          keyframeIntervalSeconds: null,
+          keyframesSeen: 1,
+          probedSeconds: 5.9,
+        },
+        audio: { codec: 'pcm_alaw', sampleRate: 8000, channels: 1 },
+      }),
+    ).toBe('H.265 (Main), 3840×2160, 20 fps, keyframe interval over 5 s; audio G.711 A-law 8 kHz mono');
+    expect(
+      describeProbe({ ok: false, failure: 'timeout', message: 'The camera did not answer in time' }),
+    ).toBe('The camera did not answer in time');
   });
 });

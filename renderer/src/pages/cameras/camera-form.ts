@@ -4,8 +4,10 @@ import {
   fieldIssues,
   RemoteError,
   SEGMENT_SECONDS_DEFAULT,
+  StreamProbeInput,
   type Camera,
   type FieldIssue,
+  type StreamProbe,
 } from '../../../../common/contract/index.js';
 
 export type RtspTransportChoice = Camera['rtspTransport'];
@@ -188,4 +190,62 @@ export function errorsFromRemote(error: unknown): FormErrors {
 
 export function hasErrors(errors: FormErrors): boolean {
   return errors.form !== undefined || CAMERA_FIELDS.some((field) => errors[field] !== undefined);
+}
+
+/** The connection test's argument: the stream fields of the add form, as `cameras.add` would take them. */
+export function probeInputOf(values: CameraFormValues): StreamProbeInput {
+  const add = addInputOf(values);
+  return {
+    rtspUrl: add.rtspUrl,
+    ...(add.subStreamUrl === undefined ? {} : { subStreamUrl: add.subStreamUrl }),
+    ...(add.username === undefined ? {} : { username: add.username }),
+    ...(add.password === undefined ? {} : { password: add.password }),
+    ...(add.rtspTransport === undefined ? {} : { rtspTransport: add.rtspTransport }),
+  };
+}
+
+/** The stream fields' problems only: a connection test needs no name yet. */
+export function validateProbe(input: StreamProbeInput): FormErrors {
+  const result = StreamProbeInput.safeParse(input);
+  return result.success ? {} : errorsFromIssues(fieldIssues(result.error));
+}
+
+const CODEC_NAMES: Readonly<Record<string, string>> = {
+  h264: 'H.264',
+  hevc: 'H.265',
+  mjpeg: 'MJPEG',
+  aac: 'AAC',
+  pcm_mulaw: 'G.711 µ-law',
+  pcm_alaw: 'G.711 A-law',
+  opus: 'Opus',
+};
+const codecName = (codec: string): string => CODEC_NAMES[codec] ?? codec;
+
+/** One line about a probed stream: `H.264 (High), 1920×1080, 25 fps, keyframe every 1 s; audio AAC 48 kHz mono`. */
+export function describeProbe(probe: StreamProbe): string {
+  if (!probe.ok) return probe.message;
+  const { video, audio } = probe;
+  const parts = [
+    `${codecName(video.codec)}${video.profile === null ? '' : ` (${video.profile})`}`,
+    `${video.width}×${video.height}`,
+    ...(video.fps === null ? [] : [`${video.fps} fps`]),
+    video.keyframeIntervalSeconds !== null
+      ? `keyframe every ${video.keyframeIntervalSeconds} s`
+      : video.probedSeconds > 0
+        ? `keyframe interval over ${Math.floor(video.probedSeconds)} s`
+        : null,
+  ].filter((part): part is string => part !== null);
+  const sound =
+    audio === null
+      ? 'no audio'
+      : `audio ${codecName(audio.codec)}` +
+        (audio.sampleRate === null ? '' : ` ${audio.sampleRate / 1000} kHz`) +
+        (audio.channels === null
+          ? ''
+          : audio.channels === 1
+            ? ' mono'
+            : audio.channels === 2
+              ? ' stereo'
+              : ` ${audio.channels} ch`);
+  return `${parts.join(', ')}; ${sound}`;
 }
