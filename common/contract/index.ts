@@ -35,10 +35,18 @@ import {
 } from './storage.js';
 import { Health, NoArgument, SystemInfo } from './system.js';
 import { StreamProbeInput, StreamProbeResult } from './streams.js';
+import {
+  OnvifConnectInput,
+  OnvifConnectResult,
+  OnvifDiscoverInput,
+  OnvifDiscoverResult,
+  OnvifDiscovered,
+} from './onvif.js';
 
 export * from './cameras.js';
 export * from './errors.js';
 export * from './exports.js';
+export * from './onvif.js';
 export * from './storage.js';
 export * from './streams.js';
 export * from './system.js';
@@ -76,6 +84,16 @@ export const methods = {
     StreamProbeInput,
     StreamProbeResult,
     'Probes a main (and sub) stream with ffprobe before saving: codecs, size, fps, keyframe interval, advice.',
+  ),
+  'onvif.discover': method(
+    OnvifDiscoverInput,
+    OnvifDiscoverResult,
+    'Scans for ONVIF cameras (WS-Discovery multicast, plus unicast to typed addresses) for a few seconds; never connects to them. Devices are also pushed as onvif.discovered while the scan runs.',
+  ),
+  'onvif.connect': method(
+    OnvifConnectInput,
+    OnvifConnectResult,
+    'Signs in to one ONVIF device the user chose and reads its information, profiles (Media2 when offered) and stream URLs.',
   ),
   'exports.create': method(
     ExportCreateInput,
@@ -147,6 +165,8 @@ export const events = {
   'cameras.updated': Camera,
   'cameras.removed': z.object({ id: z.string() }),
   'cameras.statusChanged': CameraStatusChanged,
+  /** A device answered a running `onvif.discover` (once per device and scan). */
+  'onvif.discovered': OnvifDiscovered,
   'exports.added': Export,
   /** Status changes and progress (at most a few times a second while running). */
   'exports.updated': Export,

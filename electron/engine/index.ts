@@ -14,6 +14,7 @@ import {
 } from '../../common/contract/index.js';
 import { createCameraService } from './cameras/camera-service.js';
 import { createProbeService } from './cameras/probe-service.js';
+import { createOnvifService } from './onvif/onvif-service.js';
 import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
@@ -62,6 +63,8 @@ export interface EngineOptions {
   exportMaxBytesPerSecond?: number;
   /** Motion detection settings over the stored `detection.motion` row (off by default; tests turn it on). */
   motion?: Partial<MotionConfig>;
+  /** ONVIF discovery: the probe port (3702) and multicast on loopback, changed by tests with a simulator. */
+  onvif?: { discoveryPort?: number; includeLoopback?: boolean; timeoutMs?: number };
 }
 
 export interface Engine extends EngineApi {
@@ -195,6 +198,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const probes = createProbeService({ ffprobePath: ffmpegInfo?.ffprobePath ?? null, logger });
+  const onvif = createOnvifService({
+    cameras: cameraService,
+    events,
+    logger,
+    ...options.onvif,
+  });
   const vod = createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases });
   const live = createLiveService({ cameras: cameraService, recording, events, logger });
   const motion = createEngineMotionService({
@@ -235,6 +244,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'cameras.update': (input) => Promise.resolve(cameraService.update(input)),
     'cameras.remove': (input) => Promise.resolve(cameraService.remove(input)),
     'streams.probe': (input) => probes.probe(input),
+    'onvif.discover': (input) => onvif.discover(input),
+    'onvif.connect': (input) => onvif.connect(input),
     'storage.status': () => Promise.resolve(storage.status()),
     'storage.settings.get': () => Promise.resolve(storage.settings()),
     'storage.settings.set': (input) => Promise.resolve(storage.setSettings(input)),
@@ -307,6 +318,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       stopped = true;
       // Viewers first, then children (their last fragments and rows land), then the database.
       live.stop();
+      onvif.stop();
       await exportService.stop();
       await storage.stop();
       await recording.stop();

@@ -42,6 +42,18 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'POST',
+    path: '/api/onvif/discover',
+    call: 'onvif.discover',
+    argument: (request) => request.body,
+  },
+  {
+    method: 'POST',
+    path: '/api/onvif/connect',
+    call: 'onvif.connect',
+    argument: (request) => request.body,
+  },
+  {
+    method: 'POST',
     path: '/api/cameras',
     call: 'cameras.add',
     argument: (request) => request.body,
