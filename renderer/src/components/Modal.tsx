@@ -5,10 +5,12 @@ interface ModalProps {
   onClose: () => void;
   children: ReactNode;
   testId?: string;
+  /** Room for a table (the ONVIF wizard's profiles). */
+  wide?: boolean;
 }
 
 /** A modal dialog over the page; Escape or a click on the backdrop closes it. */
-export function Modal({ title, onClose, children, testId }: ModalProps) {
+export function Modal({ title, onClose, children, testId, wide = false }: ModalProps) {
   const titleId = useId();
   return (
     <div
@@ -18,7 +20,7 @@ export function Modal({ title, onClose, children, testId }: ModalProps) {
       }}
     >
       <div
-        className="modal"
+        className={wide ? 'modal modal--wide' : 'modal'}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

@@ -6,9 +6,15 @@ import { StatusBadge } from '../../components/StatusBadge.js';
 import { useHealthPolling } from '../../hooks.js';
 import { CameraFormDialog } from './CameraFormDialog.js';
 import { nextDemoCamera } from './demo-camera.js';
+import { OnvifWizard } from './OnvifWizard.js';
 import { RemoveCameraDialog } from './RemoveCameraDialog.js';
 
-type Dialog = { kind: 'add' } | { kind: 'edit'; camera: Camera } | { kind: 'remove'; camera: Camera } | null;
+type Dialog =
+  | { kind: 'add' }
+  | { kind: 'find' }
+  | { kind: 'edit'; camera: Camera }
+  | { kind: 'remove'; camera: Camera }
+  | null;
 
 function Url({ value }: { value: string }) {
   return (
@@ -148,6 +154,14 @@ export function CamerasPage() {
           >
             {addingDemo ? 'Adding demo camera…' : 'Add demo camera'}
           </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => setDialog({ kind: 'find' })}
+            title="Scan the network for ONVIF cameras"
+          >
+            Find cameras
+          </button>
           <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'add' })}>
             Add camera
           </button>
@@ -215,6 +229,7 @@ export function CamerasPage() {
       ) : null}
 
       {dialog?.kind === 'add' ? <CameraFormDialog onClose={close} /> : null}
+      {dialog?.kind === 'find' ? <OnvifWizard onClose={close} /> : null}
       {dialog?.kind === 'edit' ? <CameraFormDialog camera={dialog.camera} onClose={close} /> : null}
       {dialog?.kind === 'remove' ? <RemoveCameraDialog camera={dialog.camera} onClose={close} /> : null}
     </section>
