@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Password, Username } from './cameras.js';
+import { CONTROL_CHARACTERS, Password, Username } from './cameras.js';
 
 /**
  * The ONVIF side of the add-camera wizard: `onvif.discover` (WS-Discovery, suggests and never connects) and
@@ -14,8 +14,6 @@ export const DISCOVERY_ADDRESSES_MAX = 256;
 const TARGET_TEXT_MAX = 64;
 const XADDR_MAX = 2048;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/u;
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 const IPV4_RANGE = new RegExp(`^(${OCTET}\\.${OCTET}\\.${OCTET}\\.)${OCTET}-${OCTET}$`);

@@ -32,14 +32,13 @@ const SCAN_WINDOW_MS = 4_000;
 type Connected = Extract<OnvifConnectResult, { ok: true }>;
 
 interface ScanState {
-  scanId: string | null;
   running: boolean;
   devices: DiscoveredCamera[];
   result: OnvifDiscoverResult | null;
   error: string | null;
 }
 
-const IDLE_SCAN: ScanState = { scanId: null, running: false, devices: [], result: null, error: null };
+const IDLE_SCAN: ScanState = { running: false, devices: [], result: null, error: null };
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -325,7 +324,7 @@ export function OnvifWizard({ onClose }: OnvifWizardProps) {
     if (scan.running || !('targets' in parsed)) return;
     const scanId = newScanId();
     scanIdRef.current = scanId;
-    setScan({ scanId, running: true, devices: [], result: null, error: null });
+    setScan({ running: true, devices: [], result: null, error: null });
     try {
       const result = await transport.invoke('onvif.discover', {
         scanId,
