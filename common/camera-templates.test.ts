@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAMERA_TEMPLATES, templateHostProblem, templateUrls } from './camera-templates.js';
+import { CAMERA_TEMPLATES, onvifDeviceUrl, templateHostProblem, templateUrls } from './camera-templates.js';
 import { streamUrlProblem } from './contract/index.js';
 
 const template = (id: string) => {
@@ -53,5 +53,21 @@ describe('camera templates', () => {
     expect(() => templateUrls(template('tapo'), { host: 'cam', port: 65536 })).toThrow(/port/);
     expect(() => templateUrls(template('tapo'), { host: 'cam', channel: 0 })).toThrow(/channel/);
     expect(() => templateUrls(template('tapo'), { host: 'cam', channel: 1.5 })).toThrow(/channel/);
+  });
+});
+
+describe('onvifDeviceUrl', () => {
+  it('makes the fixed ONVIF device service URL of a host and port', () => {
+    expect(onvifDeviceUrl({ host: '192.168.1.64' })).toBe('http://192.168.1.64/onvif/device_service');
+    expect(onvifDeviceUrl({ host: ' cam.local ', port: 8000 })).toBe(
+      'http://cam.local:8000/onvif/device_service',
+    );
+    expect(onvifDeviceUrl({ host: '[fe80::1]', port: 80 })).toBe('http://[fe80::1]/onvif/device_service');
+  });
+
+  it('refuses hosts that could add a path or user info, and bad ports', () => {
+    expect(() => onvifDeviceUrl({ host: 'admin@10.0.0.5' })).toThrow(/host must be a host name/);
+    expect(() => onvifDeviceUrl({ host: '10.0.0.5/x' })).toThrow(/host must be a host name/);
+    expect(() => onvifDeviceUrl({ host: '10.0.0.5', port: 0 })).toThrow(/port must be 1 to 65535/);
   });
 });

@@ -113,3 +113,23 @@ export function templateUrls(
     subStreamUrl: template.sub === null ? null : origin + template.sub(channel),
   };
 }
+
+/**
+ * "Generic ONVIF": no RTSP path to guess; the camera is asked for its streams. ONVIF fixes the device service
+ * entry point at /onvif/device_service on the camera's HTTP port, so a host (and port) is enough to sign in.
+ */
+export const GENERIC_ONVIF = {
+  id: 'onvif',
+  label: 'Generic ONVIF (ask the camera for its streams)',
+  port: 80,
+  note: 'Signs in to the camera over ONVIF and reads its stream addresses, as Find cameras does; PTZ works too.',
+} as const;
+
+/** The ONVIF device service URL of a host (and HTTP port, 80 by default). */
+export function onvifDeviceUrl(target: { host: string; port?: number }): string {
+  const problem = templateHostProblem(target.host);
+  if (problem !== null) throw new RangeError(`host ${problem}`);
+  const port = target.port ?? GENERIC_ONVIF.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError('port must be 1 to 65535');
+  return `http://${target.host.trim()}${port === 80 ? '' : `:${port}`}/onvif/device_service`;
+}

@@ -73,6 +73,50 @@ export const Password = z
   .max(CREDENTIAL_MAX, `must be at most ${CREDENTIAL_MAX} characters`)
   .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
 
+/** Longest ONVIF device URL accepted. */
+export const XADDR_MAX = 2048;
+
+/** Why a device URL is unacceptable, or null. http(s), a host, no user info (credentials go in fields). */
+export function xaddrProblem(raw: string): string | null {
+  if (raw.length === 0) return 'must not be empty';
+  if (raw.length > XADDR_MAX) return `must be at most ${XADDR_MAX} characters`;
+  if (CONTROL_CHARACTERS.test(raw) || /\s/.test(raw)) return 'must not contain spaces or control characters';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a valid URL (expected http://host/onvif/device_service)';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  if (url.hostname === '') return 'must name a host';
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain a user name or password (use the fields)';
+  }
+  return null;
+}
+
+export const OnvifXaddr = z
+  .string({ error: 'is required' })
+  .trim()
+  .superRefine((value, context) => {
+    const problem = xaddrProblem(value);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/** An ONVIF media profile token, as the device gave it (PTZ commands name the profile). */
+export const OnvifProfileToken = z
+  .string({ error: 'is required' })
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+
+/**
+ * The ONVIF device a camera was added from (by the wizard): where PTZ commands go, signed with the camera's
+ * user name and password, and which profile they name. Null for cameras added by URL.
+ */
+export const OnvifLink = z.strictObject({ xaddr: OnvifXaddr, profileToken: OnvifProfileToken });
+export type OnvifLink = z.infer<typeof OnvifLink>;
+
 /** Target segment length: cut at the first keyframe after it. */
 export const SegmentSeconds = z
   .number({ error: 'must be a number of seconds' })
@@ -108,6 +152,8 @@ export const Camera = z.object({
   rtspTransport: RtspTransport,
   status: CameraStatus,
   statusReason: z.string().nullable(),
+  /** The ONVIF device behind the camera (PTZ); null when added by URL. */
+  onvif: OnvifLink.nullable(),
   createdAt: z.number().int().describe('UTC epoch milliseconds'),
   updatedAt: z.number().int().describe('UTC epoch milliseconds'),
 });
@@ -123,6 +169,7 @@ export const CameraAddInput = z.strictObject({
   enabled: z.boolean().optional(),
   segmentSeconds: SegmentSeconds.optional(),
   rtspTransport: RtspTransport.optional(),
+  onvif: OnvifLink.nullable().optional(),
 });
 export type CameraAddInput = z.input<typeof CameraAddInput>;
 
@@ -140,6 +187,7 @@ export const CameraUpdateInput = z.strictObject({
   enabled: z.boolean().optional(),
   segmentSeconds: SegmentSeconds.optional(),
   rtspTransport: RtspTransport.optional(),
+  onvif: OnvifLink.nullable().optional(),
 });
 export type CameraUpdateInput = z.input<typeof CameraUpdateInput>;
 

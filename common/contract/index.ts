@@ -42,11 +42,20 @@ import {
   OnvifDiscoverResult,
   OnvifDiscovered,
 } from './onvif.js';
+import {
+  PtzDone,
+  PtzGotoPresetInput,
+  PtzInfo,
+  PtzMoveInput,
+  PtzPresetSaved,
+  PtzSetPresetInput,
+} from './ptz.js';
 
 export * from './cameras.js';
 export * from './errors.js';
 export * from './exports.js';
 export * from './onvif.js';
+export * from './ptz.js';
 export * from './storage.js';
 export * from './streams.js';
 export * from './system.js';
@@ -94,6 +103,23 @@ export const methods = {
     OnvifConnectInput,
     OnvifConnectResult,
     'Signs in to one ONVIF device the user chose and reads its information, profiles (Media2 when offered) and stream URLs.',
+  ),
+  'ptz.info': method(
+    CameraIdInput,
+    PtzInfo,
+    'Whether the camera can pan, tilt or zoom (asked of its ONVIF device), and its presets.',
+  ),
+  'ptz.move': method(
+    PtzMoveInput,
+    PtzDone,
+    'Starts a continuous pan/tilt/zoom; it ends on ptz.stop or after timeoutMs (default 2 s).',
+  ),
+  'ptz.stop': method(CameraIdInput, PtzDone, 'Stops pan, tilt and zoom.'),
+  'ptz.gotoPreset': method(PtzGotoPresetInput, PtzDone, 'Moves the camera to a saved preset.'),
+  'ptz.setPreset': method(
+    PtzSetPresetInput,
+    PtzPresetSaved,
+    'Saves the current position as a preset (a new one, or over the given one).',
   ),
   'exports.create': method(
     ExportCreateInput,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OnvifDiscoverInput, discoveryTargetSize, splitDiscoveryTargets, xaddrProblem } from './onvif.js';
+import { xaddrProblem } from './cameras.js';
+import { OnvifDiscoverInput, discoveryTargetSize, splitDiscoveryTargets } from './onvif.js';
 
 describe('discovery targets', () => {
   it('counts addresses, ranges and ports', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_CHARACTERS, Password, Username } from './cameras.js';
+import { CONTROL_CHARACTERS, OnvifXaddr, Password, Username } from './cameras.js';
 
 /**
  * The ONVIF side of the add-camera wizard: `onvif.discover` (WS-Discovery, suggests and never connects) and
@@ -12,7 +12,6 @@ export const DISCOVERY_WINDOW_MS_DEFAULT = 4_000;
 /** Addresses one scan may probe by unicast, ranges expanded (one /24 subnet). */
 export const DISCOVERY_ADDRESSES_MAX = 256;
 const TARGET_TEXT_MAX = 64;
-const XADDR_MAX = 2048;
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
@@ -140,33 +139,6 @@ export const OnvifDiscoverResult = z.object({
   unicastAddresses: z.number().int(),
 });
 export type OnvifDiscoverResult = z.infer<typeof OnvifDiscoverResult>;
-
-/** Why a device URL is unacceptable, or null. http(s), a host, no user info (credentials go in fields). */
-export function xaddrProblem(raw: string): string | null {
-  if (raw.length === 0) return 'must not be empty';
-  if (raw.length > XADDR_MAX) return `must be at most ${XADDR_MAX} characters`;
-  if (CONTROL_CHARACTERS.test(raw) || /\s/.test(raw)) return 'must not contain spaces or control characters';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'is not a valid URL (expected http://host/onvif/device_service)';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
-  if (url.hostname === '') return 'must name a host';
-  if (url.username !== '' || url.password !== '') {
-    return 'must not contain a user name or password (use the fields)';
-  }
-  return null;
-}
-
-export const OnvifXaddr = z
-  .string({ error: 'is required' })
-  .trim()
-  .superRefine((value, context) => {
-    const problem = xaddrProblem(value);
-    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
-  });
 
 export const OnvifConnectInput = z.strictObject({
   xaddr: OnvifXaddr,

@@ -15,6 +15,7 @@ import {
 import { createCameraService } from './cameras/camera-service.js';
 import { createProbeService } from './cameras/probe-service.js';
 import { createOnvifService } from './onvif/onvif-service.js';
+import { createPtzService } from './onvif/ptz-service.js';
 import { locateFfmpeg } from './ingest/ffmpeg-locate.js';
 import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
@@ -204,6 +205,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     ...options.onvif,
   });
+  const ptz = createPtzService({
+    cameras: cameraService,
+    events,
+    clock,
+    logger,
+    ...(options.onvif?.timeoutMs === undefined ? {} : { timeoutMs: options.onvif.timeoutMs }),
+  });
   const vod = createVodService({ db: database.db, recordingsDir, logger, leases: segmentLeases });
   const live = createLiveService({ cameras: cameraService, recording, events, logger });
   const motion = createEngineMotionService({
@@ -246,6 +254,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'streams.probe': (input) => probes.probe(input),
     'onvif.discover': (input) => onvif.discover(input),
     'onvif.connect': (input) => onvif.connect(input),
+    'ptz.info': (input) => ptz.info(input),
+    'ptz.move': (input) => ptz.move(input),
+    'ptz.stop': (input) => ptz.stop(input),
+    'ptz.gotoPreset': (input) => ptz.gotoPreset(input),
+    'ptz.setPreset': (input) => ptz.setPreset(input),
     'storage.status': () => Promise.resolve(storage.status()),
     'storage.settings.get': () => Promise.resolve(storage.settings()),
     'storage.settings.set': (input) => Promise.resolve(storage.setSettings(input)),

@@ -36,6 +36,7 @@ const CAMERA: Camera = {
   rtspTransport: 'tcp',
   status: 'connecting',
   statusReason: null,
+  onvif: null,
   createdAt: 1_700_000_000_000,
   updatedAt: 1_700_000_000_000,
 };

@@ -17,6 +17,7 @@ function camera(id: string, patch: Partial<Camera> = {}): Camera {
     rtspTransport: 'tcp',
     status: 'recording',
     statusReason: null,
+    onvif: null,
     createdAt: 0,
     updatedAt: 0,
     ...patch,

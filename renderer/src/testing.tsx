@@ -34,6 +34,7 @@ export function makeCamera(overrides: Partial<Camera> = {}): Camera {
     rtspTransport: 'tcp',
     status: 'connecting',
     statusReason: null,
+    onvif: null,
     createdAt: 1_700_000_000_000 + serial,
     updatedAt: 1_700_000_000_000 + serial,
     ...overrides,

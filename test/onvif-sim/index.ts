@@ -68,11 +68,37 @@ export interface OnvifSimulatorOptions {
   readonly discovery?:
     false | { readonly port?: number; readonly multicast?: boolean; readonly interfaceAddress?: string };
   readonly faults?: Partial<SimulatorFaults>;
+  /** Offer a PTZ service (GetServices lists it; every profile gets a PTZ configuration). */
+  readonly ptz?: {
+    readonly presets?: readonly { readonly token: string; readonly name: string }[];
+    /** A motorised-lens camera: zoom only, no pan or tilt. */
+    readonly zoomOnly?: boolean;
+  };
+}
+
+/** One PTZ command the simulator received and accepted. */
+export interface PtzCommand {
+  readonly operation: 'ContinuousMove' | 'Stop' | 'GotoPreset' | 'SetPreset';
+  readonly profileToken: string;
+  readonly pan?: number;
+  readonly tilt?: number;
+  readonly zoom?: number;
+  /** ContinuousMove's Timeout as sent (xs:duration). */
+  readonly timeout?: string;
+  readonly preset?: string;
+  readonly name?: string;
+}
+
+export interface SimulatedPtz {
+  readonly commands: PtzCommand[];
+  readonly presets: { token: string; name: string }[];
+  /** The velocity of the move in progress (null when stopped); a move's Timeout is not simulated. */
+  moving: { pan: number; tilt: number; zoom: number } | null;
 }
 
 export interface RequestRecord {
   readonly operation: string;
-  readonly service: 'device' | 'media' | 'media2';
+  readonly service: 'device' | 'media' | 'media2' | 'ptz';
   /** How the request was signed and whether it passed. */
   readonly auth: 'none' | 'ws-security' | 'http-digest';
   readonly accepted: boolean;
@@ -87,6 +113,8 @@ export interface OnvifSimulator {
   readonly faults: SimulatorFaults;
   /** Every SOAP request received, in order. */
   readonly requests: RequestRecord[];
+  /** PTZ state and commands; null without the `ptz` option. */
+  readonly ptz: SimulatedPtz | null;
   /** Probes received over UDP. */
   readonly probes: { readonly from: string; readonly messageId: string }[];
   stop(): Promise<void>;
@@ -99,6 +127,7 @@ const NS = {
   tr2: 'http://www.onvif.org/ver20/media/wsdl',
   tt: 'http://www.onvif.org/ver10/schema',
   ter: 'http://www.onvif.org/ver10/error',
+  tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
 };
 const NAMESPACES = Object.entries(NS)
   .map(([prefix, uri]) => `xmlns:${prefix}="${uri}"`)
@@ -110,10 +139,16 @@ function escape(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Text of the first element with this local name, any prefix. */
+/** Text of the first element with this local name, any prefix, with the five XML entities decoded. */
 function element(xml: string, local: string): string | undefined {
   const match = new RegExp(`<(?:[\\w.-]+:)?${local}(?:\\s[^>]*)?>([^<]*)</(?:[\\w.-]+:)?${local}>`).exec(xml);
-  return match?.[1]?.trim();
+  const text = match?.[1]?.trim();
+  return text
+    ?.replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function envelope(body: string): string {
@@ -159,6 +194,24 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
   const usedNonces = new Set<string>();
   const digestNonces = new Set<string>();
   let baseUrl = '';
+  const ptz: SimulatedPtz | null =
+    options.ptz === undefined
+      ? null
+      : { commands: [], presets: (options.ptz.presets ?? []).map((preset) => ({ ...preset })), moving: null };
+  let nextPreset = 1;
+  const ptzConfiguration = (): string => {
+    if (ptz === null) return '';
+    const space = (kind: string): string =>
+      `http://www.onvif.org/ver10/tptz/${kind}Spaces/VelocityGenericSpace`;
+    return (
+      `<tt:Name>ptz</tt:Name><tt:UseCount>${options.profiles.length}</tt:UseCount><tt:NodeToken>node0</tt:NodeToken>` +
+      (options.ptz?.zoomOnly === true
+        ? ''
+        : `<tt:DefaultContinuousPanTiltVelocitySpace>${space('PanTilt')}</tt:DefaultContinuousPanTiltVelocitySpace>`) +
+      `<tt:DefaultContinuousZoomVelocitySpace>${space('Zoom')}</tt:DefaultContinuousZoomVelocitySpace>` +
+      '<tt:DefaultPTZTimeout>PT5S</tt:DefaultPTZTimeout>'
+    );
+  };
 
   const checkUsernameToken = (xml: string): boolean => {
     const username = element(xml, 'Username');
@@ -234,6 +287,79 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
   const resolution = (entry: SimulatedProfile): string =>
     `<tt:Resolution><tt:Width>${entry.width}</tt:Width><tt:Height>${entry.height}</tt:Height></tt:Resolution>`;
 
+  const answerPtz = (operation: string, xml: string, state: SimulatedPtz): string => {
+    const profileToken = element(xml, 'ProfileToken') ?? '';
+    if (!options.profiles.some((entry) => entry.token === profileToken)) {
+      throw new Fault(400, fault('Sender', 'NoProfile', 'The requested profile token does not exist'));
+    }
+    switch (operation) {
+      case 'ContinuousMove': {
+        const panTilt = /<(?:[\w.-]+:)?PanTilt\s[^>]*?x="([^"]*)"[^>]*?y="([^"]*)"/.exec(xml);
+        const zoom = /<(?:[\w.-]+:)?Zoom\s[^>]*?x="([^"]*)"/.exec(xml);
+        const timeout = element(xml, 'Timeout');
+        const command: PtzCommand = {
+          operation,
+          profileToken,
+          ...(panTilt === null ? {} : { pan: Number(panTilt[1]), tilt: Number(panTilt[2]) }),
+          ...(zoom === null ? {} : { zoom: Number(zoom[1]) }),
+          ...(timeout === undefined ? {} : { timeout }),
+        };
+        const values = [command.pan, command.tilt, command.zoom].filter((value) => value !== undefined);
+        if (values.length === 0 || values.some((value) => !Number.isFinite(value) || Math.abs(value) > 1)) {
+          throw new Fault(
+            400,
+            fault('Sender', 'InvalidVelocity', 'The velocity is outside the generic space'),
+          );
+        }
+        if (options.ptz?.zoomOnly === true && panTilt !== null && (command.pan !== 0 || command.tilt !== 0)) {
+          throw new Fault(400, fault('Sender', 'InvalidVelocity', 'This camera cannot pan or tilt'));
+        }
+        state.commands.push(command);
+        state.moving = { pan: command.pan ?? 0, tilt: command.tilt ?? 0, zoom: command.zoom ?? 0 };
+        return '<tptz:ContinuousMoveResponse/>';
+      }
+      case 'Stop':
+        state.commands.push({ operation, profileToken });
+        state.moving = null;
+        return '<tptz:StopResponse/>';
+      case 'GetPresets':
+        return `<tptz:GetPresetsResponse>${state.presets
+          .map(
+            (preset) =>
+              `<tptz:Preset token="${escape(preset.token)}"><tt:Name>${escape(preset.name)}</tt:Name></tptz:Preset>`,
+          )
+          .join('')}</tptz:GetPresetsResponse>`;
+      case 'GotoPreset': {
+        const preset = element(xml, 'PresetToken') ?? '';
+        if (!state.presets.some((entry) => entry.token === preset)) {
+          throw new Fault(400, fault('Sender', 'NoToken', 'The requested preset token does not exist'));
+        }
+        state.commands.push({ operation, profileToken, preset });
+        state.moving = null;
+        return '<tptz:GotoPresetResponse/>';
+      }
+      case 'SetPreset': {
+        const name = element(xml, 'PresetName') ?? '';
+        const given = element(xml, 'PresetToken');
+        const token = given ?? `sim-preset-${nextPreset++}`;
+        const existing = state.presets.find((entry) => entry.token === token);
+        if (given === undefined) {
+          state.presets.push({ token, name });
+        } else if (existing === undefined) {
+          throw new Fault(400, fault('Sender', 'NoToken', 'The requested preset token does not exist'));
+        } else {
+          existing.name = name;
+        }
+        state.commands.push({ operation, profileToken, preset: token, name });
+        return `<tptz:SetPresetResponse><tptz:PresetToken>${escape(token)}</tptz:PresetToken></tptz:SetPresetResponse>`;
+      }
+    }
+    throw new Fault(
+      400,
+      fault('Sender', 'ActionNotSupported', `${operation} is not supported by this simulator`),
+    );
+  };
+
   const answer = (service: RequestRecord['service'], operation: string, xml: string): string => {
     const token = element(xml, 'ProfileToken');
     const snapshot = (entry: SimulatedProfile): string => {
@@ -241,6 +367,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
         throw new Fault(500, fault('Receiver', 'ActionNotSupported', 'No snapshot for this profile'));
       return entry.snapshotUri;
     };
+    if (service === 'ptz' && ptz !== null) return answerPtz(operation, xml, ptz);
     if (service === 'device') {
       switch (operation) {
         case 'GetSystemDateAndTime':
@@ -261,7 +388,8 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
             `<tds:Version><tt:Major>${major}</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`;
           return (
             `<tds:GetServicesResponse>${service(NS.tds, '/onvif/device_service', 2)}${service(NS.trt, '/onvif/media_service', 2)}` +
-            `${media2 ? service(NS.tr2, '/onvif/media2_service', 2) : ''}</tds:GetServicesResponse>`
+            (media2 ? service(NS.tr2, '/onvif/media2_service', 2) : '') +
+            `${ptz === null ? '' : service(NS.tptz, '/onvif/ptz_service', 2)}</tds:GetServicesResponse>`
           );
         }
         case 'GetCapabilities':
@@ -280,7 +408,11 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
                 `<trt:Profiles token="${escape(entry.token)}" fixed="true"><tt:Name>${escape(entry.name)}</tt:Name>` +
                 `<tt:VideoEncoderConfiguration token="vec_${escape(entry.token)}"><tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount>` +
                 `<tt:Encoding>${entry.encoding}</tt:Encoding>${resolution(entry)}<tt:Quality>5</tt:Quality>${rateControl(entry)}` +
-                `</tt:VideoEncoderConfiguration></trt:Profiles>`,
+                `</tt:VideoEncoderConfiguration>` +
+                (ptz === null
+                  ? ''
+                  : `<tt:PTZConfiguration token="ptz0">${ptzConfiguration()}</tt:PTZConfiguration>`) +
+                `</trt:Profiles>`,
             )
             .join('')}</trt:GetProfilesResponse>`;
         case 'GetStreamUri':
@@ -305,7 +437,9 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
                 `<tr2:Profiles token="${escape(entry.token)}" fixed="true"><tr2:Name>${escape(entry.name)}</tr2:Name>` +
                 `<tr2:Configurations><tr2:VideoEncoder token="vec_${escape(entry.token)}" GovLength="${entry.fps}">` +
                 `<tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>${entry.encoding}</tt:Encoding>` +
-                `${resolution(entry)}${rateControl(entry)}<tt:Quality>5</tt:Quality></tr2:VideoEncoder></tr2:Configurations></tr2:Profiles>`,
+                `${resolution(entry)}${rateControl(entry)}<tt:Quality>5</tt:Quality></tr2:VideoEncoder>` +
+                (ptz === null ? '' : `<tr2:PTZ token="ptz0">${ptzConfiguration()}</tr2:PTZ>`) +
+                `</tr2:Configurations></tr2:Profiles>`,
             )
             .join('')}</tr2:GetProfilesResponse>`;
         case 'GetStreamUri':
@@ -332,7 +466,9 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
             ? 'media'
             : request.url === '/onvif/media2_service' && media2
               ? 'media2'
-              : null;
+              : request.url === '/onvif/ptz_service' && ptz !== null
+                ? 'ptz'
+                : null;
       const operation = /<(?:[\w.-]+:)?Body[^>]*>\s*<(?:[\w.-]+:)?(\w+)/.exec(xml)?.[1] ?? '';
       const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
         response.writeHead(status, {
@@ -466,6 +602,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions): Promi
     discoveryPort: udp === null ? null : udp.address().port,
     faults,
     requests,
+    ptz,
     probes,
     async stop() {
       if (stopped) return;

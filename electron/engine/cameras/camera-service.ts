@@ -47,6 +47,10 @@ export function toCamera(row: CameraRow): Camera {
     rtspTransport: row.rtspTransport === 'udp' ? 'udp' : 'tcp',
     status: row.status as CameraStatus,
     statusReason: row.statusReason,
+    onvif:
+      row.onvifXaddr === null || row.onvifProfileToken === null
+        ? null
+        : { xaddr: row.onvifXaddr, profileToken: row.onvifProfileToken },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -150,6 +154,8 @@ export function createCameraService(deps: {
         // Retention is edited on the Storage page (storage.settings.set); null keeps the global rules.
         retainDays: null,
         retainEventDays: null,
+        onvifXaddr: input.onvif?.xaddr ?? null,
+        onvifProfileToken: input.onvif?.profileToken ?? null,
       };
       db.insert(cameras).values(row).run();
       const camera = toCamera(row);
@@ -182,6 +188,10 @@ export function createCameraService(deps: {
       }
       if (input.segmentSeconds !== undefined) next.segmentSeconds = input.segmentSeconds;
       if (input.rtspTransport !== undefined) next.rtspTransport = input.rtspTransport;
+      if (input.onvif !== undefined) {
+        next.onvifXaddr = input.onvif?.xaddr ?? null;
+        next.onvifProfileToken = input.onvif?.profileToken ?? null;
+      }
       if (input.enabled !== undefined && input.enabled !== current.enabled) {
         next.enabled = input.enabled;
         Object.assign(next, initialStatus(input.enabled));

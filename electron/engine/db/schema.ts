@@ -43,6 +43,10 @@ export const cameras = sqliteTable(
      * Null: as long as continuous footage.
      */
     retainEventDays: integer(),
+    /** ONVIF device service URL the camera was added from (the wizard); PTZ commands go there. */
+    onvifXaddr: text(),
+    /** ONVIF media profile token PTZ commands name. */
+    onvifProfileToken: text(),
   },
   (table) => [
     // Two live cameras may not share a stream; a removed camera's URL may be added again.

@@ -66,6 +66,36 @@ export const ROUTES: readonly Route[] = [
     argument: (request) => ({ id: request.params.id }),
   },
   {
+    method: 'GET',
+    path: '/api/cameras/:id/ptz',
+    call: 'ptz.info',
+    argument: (request) => ({ id: request.params.id }),
+  },
+  {
+    method: 'POST',
+    path: '/api/cameras/:id/ptz/move',
+    call: 'ptz.move',
+    argument: (request) => bodyWith(request, { id: request.params.id }),
+  },
+  {
+    method: 'POST',
+    path: '/api/cameras/:id/ptz/stop',
+    call: 'ptz.stop',
+    argument: (request) => ({ id: request.params.id }),
+  },
+  {
+    method: 'POST',
+    path: '/api/cameras/:id/ptz/goto',
+    call: 'ptz.gotoPreset',
+    argument: (request) => bodyWith(request, { id: request.params.id }),
+  },
+  {
+    method: 'POST',
+    path: '/api/cameras/:id/ptz/presets',
+    call: 'ptz.setPreset',
+    argument: (request) => bodyWith(request, { id: request.params.id }),
+  },
+  {
     method: 'PATCH',
     path: '/api/cameras/:id',
     call: 'cameras.update',

@@ -10,6 +10,7 @@ import { child, childrenNamed, escapeXml, path, textAt, type XmlElement } from '
 export const DEVICE_NS = 'http://www.onvif.org/ver10/device/wsdl';
 export const MEDIA_NS = 'http://www.onvif.org/ver10/media/wsdl';
 export const MEDIA2_NS = 'http://www.onvif.org/ver20/media/wsdl';
+export const PTZ_NS = 'http://www.onvif.org/ver20/ptz/wsdl';
 export const SCHEMA_NS = 'http://www.onvif.org/ver10/schema';
 
 /** Below this the difference is rounding (device time has 1 s resolution) and network delay. */
@@ -55,6 +56,8 @@ export interface MediaProfile {
   readonly width?: number;
   readonly height?: number;
   readonly frameRateLimit?: number;
+  /** The profile's PTZ configuration, when it has one: which axes it moves. */
+  readonly ptz?: { readonly panTilt: boolean; readonly zoom: boolean };
 }
 
 export interface OnvifDevice {
@@ -67,6 +70,19 @@ export interface OnvifDevice {
   getProfiles(): Promise<MediaProfile[]>;
   getStreamUri(profile: MediaProfile): Promise<string>;
   getSnapshotUri(profile: MediaProfile): Promise<string | undefined>;
+  /** The PTZ service URL (GetServices, else GetCapabilities), or undefined when the device has none. */
+  getPtzUrl(): Promise<string | undefined>;
+  /**
+   * One signed request to a service by namespace (`prefix:name` in that namespace, `tt:` for the schema),
+   * answering the response body. For services this module does not wrap (PTZ).
+   */
+  serviceCall(
+    url: string,
+    namespace: string,
+    prefix: string,
+    name: string,
+    inner?: string,
+  ): Promise<XmlElement>;
 }
 
 const DEVICE_ACTION = (name: string): string => `${DEVICE_NS}/${name}`;
@@ -169,6 +185,17 @@ export function createOnvifDevice(options: DeviceOptions): OnvifDevice {
     return found;
   };
 
+  const serviceCall = async (
+    url: string,
+    namespace: string,
+    prefix: string,
+    name: string,
+    inner = '',
+  ): Promise<XmlElement> => {
+    const body = `<${prefix}:${name} xmlns:${prefix}="${namespace}" xmlns:tt="${SCHEMA_NS}">${inner}</${prefix}:${name}>`;
+    return (await client.call(url, `${namespace}/${name}`, body, { clockOffsetMs })).body;
+  };
+
   const mediaCall = async (service: 'media' | 'media2', name: string, inner = ''): Promise<XmlElement> => {
     const namespace = service === 'media2' ? MEDIA2_NS : MEDIA_NS;
     const url = (await getServices()).get(namespace);
@@ -178,9 +205,28 @@ export function createOnvifDevice(options: DeviceOptions): OnvifDevice {
         `${endpoint} offers no ${service === 'media2' ? 'Media2' : 'media'} service`,
       );
     }
-    const prefix = service === 'media2' ? 'tr2' : 'trt';
-    const body = `<${prefix}:${name} xmlns:${prefix}="${namespace}" xmlns:tt="${SCHEMA_NS}">${inner}</${prefix}:${name}>`;
-    return (await client.call(url, `${namespace}/${name}`, body, { clockOffsetMs })).body;
+    return serviceCall(url, namespace, service === 'media2' ? 'tr2' : 'trt', name, inner);
+  };
+
+  let ptzUrl: string | null | undefined;
+  const getPtzUrl = async (): Promise<string | undefined> => {
+    if (ptzUrl !== undefined) return ptzUrl ?? undefined;
+    const listed = (await getServices()).get(PTZ_NS);
+    if (listed !== undefined) {
+      ptzUrl = listed;
+      return listed;
+    }
+    // Devices older than ONVIF 2.0 list PTZ only in GetCapabilities.
+    try {
+      const body = await deviceCall('GetCapabilities', `<tds:Category>PTZ</tds:Category>`);
+      const xaddr = textAt(body, 'Capabilities', 'PTZ', 'XAddr');
+      ptzUrl = xaddr === undefined ? null : onChosenHost(xaddr);
+    } catch (error) {
+      // A device without PTZ may fault on the PTZ category: that means "none".
+      if (!(error instanceof OnvifError) || error.code !== 'soap_fault') throw error;
+      ptzUrl = null;
+    }
+    return ptzUrl ?? undefined;
   };
 
   const getProfiles = async (): Promise<MediaProfile[]> => {
@@ -188,13 +234,23 @@ export function createOnvifDevice(options: DeviceOptions): OnvifDevice {
     if (available.has(MEDIA2_NS)) {
       const body = await mediaCall('media2', 'GetProfiles', '<tr2:Type>All</tr2:Type>');
       return childrenNamed(body, 'Profiles').map((profile) =>
-        readProfile(profile, 'media2', path(profile, 'Configurations', 'VideoEncoder')),
+        readProfile(
+          profile,
+          'media2',
+          path(profile, 'Configurations', 'VideoEncoder'),
+          path(profile, 'Configurations', 'PTZ'),
+        ),
       );
     }
     if (!available.has(MEDIA_NS)) throw new OnvifError('unsupported', `${endpoint} offers no media service`);
     const body = await mediaCall('media', 'GetProfiles');
     return childrenNamed(body, 'Profiles').map((profile) =>
-      readProfile(profile, 'media', child(profile, 'VideoEncoderConfiguration')),
+      readProfile(
+        profile,
+        'media',
+        child(profile, 'VideoEncoderConfiguration'),
+        child(profile, 'PTZConfiguration'),
+      ),
     );
   };
 
@@ -285,13 +341,23 @@ export function createOnvifDevice(options: DeviceOptions): OnvifDevice {
     };
   };
 
-  return { connect, getDeviceInformation, getServices, getProfiles, getStreamUri, getSnapshotUri };
+  return {
+    connect,
+    getDeviceInformation,
+    getServices,
+    getProfiles,
+    getStreamUri,
+    getSnapshotUri,
+    getPtzUrl,
+    serviceCall,
+  };
 }
 
 function readProfile(
   profile: XmlElement,
   service: 'media' | 'media2',
   encoder: XmlElement | undefined,
+  ptz: XmlElement | undefined,
 ): MediaProfile {
   const number = (value: string | undefined): number | undefined => {
     const parsed = value === undefined ? NaN : Number(value);
@@ -305,6 +371,18 @@ function readProfile(
     width: number(textAt(encoder, 'Resolution', 'Width')),
     height: number(textAt(encoder, 'Resolution', 'Height')),
     frameRateLimit: number(textAt(encoder, 'RateControl', 'FrameRateLimit')),
+    ptz:
+      ptz === undefined
+        ? undefined
+        : {
+            // A configuration names the spaces it moves in; limits alone also mean the axis exists.
+            panTilt:
+              child(ptz, 'DefaultContinuousPanTiltVelocitySpace') !== undefined ||
+              child(ptz, 'PanTiltLimits') !== undefined,
+            zoom:
+              child(ptz, 'DefaultContinuousZoomVelocitySpace') !== undefined ||
+              child(ptz, 'ZoomLimits') !== undefined,
+          },
   });
 }
 

@@ -65,10 +65,12 @@ interface CameraFormDialogProps {
   /** The camera to edit; absent to add one. */
   camera?: Camera;
   onClose: () => void;
+  /** Generic ONVIF chosen with a host: continue in the ONVIF wizard, signing in to this device URL. */
+  onOnvif?: (xaddr: string) => void;
 }
 
 /** Add or edit a camera. Fields are checked with the contract's schemas first, then by the engine. */
-export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
+export function CameraFormDialog({ camera, onClose, onOnvif }: CameraFormDialogProps) {
   const add = useCameras((state) => state.add);
   const update = useCameras((state) => state.update);
   const [values, setValues] = useState<CameraFormValues>(() =>
@@ -165,6 +167,7 @@ export function CameraFormDialog({ camera, onClose }: CameraFormDialogProps) {
         </Field>
         {editing ? null : (
           <VendorTemplate
+            {...(onOnvif === undefined ? {} : { onOnvif })}
             onUrls={(urls) => {
               change('rtspUrl', urls.rtspUrl);
               change('subStreamUrl', urls.subStreamUrl);

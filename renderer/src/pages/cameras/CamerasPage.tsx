@@ -11,7 +11,7 @@ import { RemoveCameraDialog } from './RemoveCameraDialog.js';
 
 type Dialog =
   | { kind: 'add' }
-  | { kind: 'find' }
+  | { kind: 'find'; xaddr?: string }
   | { kind: 'edit'; camera: Camera }
   | { kind: 'remove'; camera: Camera }
   | null;
@@ -228,8 +228,12 @@ export function CamerasPage() {
         </div>
       ) : null}
 
-      {dialog?.kind === 'add' ? <CameraFormDialog onClose={close} /> : null}
-      {dialog?.kind === 'find' ? <OnvifWizard onClose={close} /> : null}
+      {dialog?.kind === 'add' ? (
+        <CameraFormDialog onClose={close} onOnvif={(xaddr) => setDialog({ kind: 'find', xaddr })} />
+      ) : null}
+      {dialog?.kind === 'find' ? (
+        <OnvifWizard onClose={close} {...(dialog.xaddr === undefined ? {} : { xaddr: dialog.xaddr })} />
+      ) : null}
       {dialog?.kind === 'edit' ? <CameraFormDialog camera={dialog.camera} onClose={close} /> : null}
       {dialog?.kind === 'remove' ? <RemoveCameraDialog camera={dialog.camera} onClose={close} /> : null}
     </section>

@@ -24,6 +24,7 @@ import {
   newScanId,
   parseTargets,
   suggestedName,
+  typedDevice,
 } from './onvif-wizard.js';
 import { StreamCheck } from './StreamCheck.js';
 
@@ -276,20 +277,25 @@ function ProfileTable({
 
 interface OnvifWizardProps {
   onClose: () => void;
+  /** A device URL the user typed (Add camera → Generic ONVIF): start at signing in to it, no scan. */
+  xaddr?: string;
 }
 
 /**
  * "Find cameras": scan, choose a device, sign in and pick its streams, check them with ffprobe, save. Each step
  * keeps what the earlier ones found, so Back loses nothing.
  */
-export function OnvifWizard({ onClose }: OnvifWizardProps) {
+export function OnvifWizard({ onClose, xaddr }: OnvifWizardProps) {
   const transport = useTransport();
   const add = useCameras((state) => state.add);
+  const savedCameras = useCameras((state) => state.cameras);
   const id = useId();
   const [addresses, setAddresses] = useState('');
   const [scan, setScan] = useState<ScanState>(IDLE_SCAN);
   const scanIdRef = useRef<string | null>(null);
-  const [device, setDevice] = useState<DiscoveredCamera | null>(null);
+  const [device, setDevice] = useState<DiscoveredCamera | null>(() =>
+    xaddr === undefined ? null : typedDevice(xaddr, savedCameras),
+  );
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [connecting, setConnecting] = useState(false);
@@ -297,8 +303,8 @@ export function OnvifWizard({ onClose }: OnvifWizardProps) {
   const [connectError, setConnectError] = useState<string | null>(null);
   const [main, setMain] = useState<string | null>(null);
   const [sub, setSub] = useState<string | null>(null);
-  const [step, setStep] = useState<'scan' | 'signin' | 'check'>('scan');
-  const [name, setName] = useState('');
+  const [step, setStep] = useState<'scan' | 'signin' | 'check'>(xaddr === undefined ? 'scan' : 'signin');
+  const [name, setName] = useState(() => (device === null ? '' : suggestedName(device)));
   const [probe, setProbe] = useState<StreamProbeResult | null>(null);
   const [probing, setProbing] = useState(false);
   const [probeError, setProbeError] = useState<string | null>(null);
@@ -412,14 +418,18 @@ export function OnvifWizard({ onClose }: OnvifWizardProps) {
   async function save(event: SubmitEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
     if (mainUrl === null || saving) return;
-    const input = addInputOf({
-      ...EMPTY_FORM,
-      name,
-      rtspUrl: mainUrl,
-      subStreamUrl: subUrl ?? '',
-      username,
-      password,
-    });
+    const input = {
+      ...addInputOf({
+        ...EMPTY_FORM,
+        name,
+        rtspUrl: mainUrl,
+        subStreamUrl: subUrl ?? '',
+        username,
+        password,
+      }),
+      // Where PTZ commands go later: the device the user signed in to, and the profile that records.
+      ...(device === null || main === null ? {} : { onvif: { xaddr: device.xaddr, profileToken: main } }),
+    };
     const problems = validateAdd(input);
     setSaveErrors(problems);
     if (hasErrors(problems)) return;

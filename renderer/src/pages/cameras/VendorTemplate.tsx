@@ -1,6 +1,8 @@
 import { useId, useState } from 'react';
 import {
   CAMERA_TEMPLATES,
+  GENERIC_ONVIF,
+  onvifDeviceUrl,
   templateHostProblem,
   templateUrls,
   type CameraTemplate,
@@ -9,13 +11,15 @@ import {
 interface VendorTemplateProps {
   /** Called with the URLs the template makes, whenever make, host, port or channel change and are valid. */
   onUrls: (urls: { rtspUrl: string; subStreamUrl: string }) => void;
+  /** Offers "Generic ONVIF": called with the device URL of the host typed, to sign in to it. */
+  onOnvif?: (xaddr: string) => void;
 }
 
 /**
  * "Camera make": for a user who knows the camera's address but not its RTSP URL. Picking a make and typing the
  * host fills the URL fields below (which stay editable).
  */
-export function VendorTemplate({ onUrls }: VendorTemplateProps) {
+export function VendorTemplate({ onUrls, onOnvif }: VendorTemplateProps) {
   const id = useId();
   const [templateId, setTemplateId] = useState('');
   const [host, setHost] = useState('');
@@ -23,6 +27,20 @@ export function VendorTemplate({ onUrls }: VendorTemplateProps) {
   const [channel, setChannel] = useState('1');
   const [problem, setProblem] = useState<string | null>(null);
   const template: CameraTemplate | undefined = CAMERA_TEMPLATES.find((entry) => entry.id === templateId);
+  const onvif = templateId === GENERIC_ONVIF.id && onOnvif !== undefined;
+  let onvifUrl: string | null = null;
+  let onvifProblem: string | null = null;
+  if (onvif && host.trim() !== '') {
+    try {
+      onvifUrl = onvifDeviceUrl({
+        host,
+        ...(port.trim() === '' ? {} : { port: Number(port) }),
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      onvifProblem = `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
+    }
+  }
 
   function apply(next: { templateId?: string; host?: string; port?: string; channel?: string }): void {
     const chosen = CAMERA_TEMPLATES.find((entry) => entry.id === (next.templateId ?? templateId));
@@ -57,8 +75,12 @@ export function VendorTemplate({ onUrls }: VendorTemplateProps) {
           id={`${id}-make`}
           value={templateId}
           onChange={(event) => {
-            setTemplateId(event.target.value);
-            apply({ templateId: event.target.value });
+            const next = event.target.value;
+            // The ONVIF (HTTP) port is not an RTSP port: switching to or from Generic ONVIF clears it.
+            const portChanges = next === GENERIC_ONVIF.id || templateId === GENERIC_ONVIF.id;
+            if (portChanges) setPort('');
+            setTemplateId(next);
+            apply({ templateId: next, ...(portChanges ? { port: '' } : {}) });
           }}
         >
           <option value="">I know the RTSP URL</option>
@@ -67,8 +89,60 @@ export function VendorTemplate({ onUrls }: VendorTemplateProps) {
               {entry.label}
             </option>
           ))}
+          {onOnvif === undefined ? null : <option value={GENERIC_ONVIF.id}>{GENERIC_ONVIF.label}</option>}
         </select>
       </div>
+      {onvif ? (
+        <>
+          <div className="form__row form__row--template">
+            <div className="field">
+              <label htmlFor={`${id}-host`}>Camera address</label>
+              <input
+                id={`${id}-host`}
+                type="text"
+                value={host}
+                placeholder="192.168.1.64"
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={onvifProblem !== null}
+                onChange={(event) => setHost(event.target.value)}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-port`}>ONVIF (HTTP) port</label>
+              <input
+                id={`${id}-port`}
+                type="text"
+                inputMode="numeric"
+                value={port}
+                placeholder={String(GENERIC_ONVIF.port)}
+                autoComplete="off"
+                onChange={(event) => setPort(event.target.value)}
+              />
+            </div>
+          </div>
+          {onvifProblem === null ? (
+            <p className="field__hint">{GENERIC_ONVIF.note}</p>
+          ) : (
+            <p className="field__error" data-testid="template-error">
+              {onvifProblem}
+            </p>
+          )}
+          <div className="form__test">
+            <button
+              type="button"
+              className="button"
+              data-testid="template-onvif"
+              disabled={onvifUrl === null}
+              onClick={() => {
+                if (onvifUrl !== null) onOnvif(onvifUrl);
+              }}
+            >
+              Sign in with ONVIF…
+            </button>
+          </div>
+        </>
+      ) : null}
       {template === undefined ? null : (
         <>
           <div className="form__row form__row--template">

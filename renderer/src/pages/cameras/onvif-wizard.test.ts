@@ -7,6 +7,7 @@ import {
   newScanId,
   parseTargets,
   suggestedName,
+  typedDevice,
 } from './onvif-wizard.js';
 import { ScanId } from '../../../../common/contract/index.js';
 
@@ -69,5 +70,24 @@ describe('onvif wizard helpers', () => {
     const id = newScanId();
     expect(ScanId.safeParse(id).success).toBe(true);
     expect(newScanId()).not.toBe(id);
+  });
+});
+
+describe('typedDevice', () => {
+  it('stands for a typed address and is marked added when a saved camera streams from its host', () => {
+    const cameras = [
+      { name: 'Gate', rtspUrl: 'rtsp://192.168.1.64/Streaming/Channels/101', subStreamUrl: null },
+    ];
+    const device = typedDevice('http://192.168.1.64/onvif/device_service', cameras);
+    expect(device).toMatchObject({
+      xaddr: 'http://192.168.1.64/onvif/device_service',
+      address: '192.168.1.64',
+    });
+    expect(device).toMatchObject({ alreadyAdded: true, addedAs: 'Gate' });
+    expect(typedDevice('http://192.168.1.65:8000/onvif/device_service', cameras)).toMatchObject({
+      address: '192.168.1.65',
+      alreadyAdded: false,
+      addedAs: null,
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   discoveryTargetSize,
   DISCOVERY_ADDRESSES_MAX,
   splitDiscoveryTargets,
+  type Camera,
   type DiscoveredCamera,
   type OnvifProfile,
 } from '../../../../common/contract/index.js';
@@ -70,4 +71,37 @@ export function mergeDevices(
     else merged[index] = device;
   }
   return merged;
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A device the user typed the address of (Add camera → Generic ONVIF) instead of one found by a scan, marked
+ * already added when a saved camera streams from its host.
+ */
+export function typedDevice(
+  xaddr: string,
+  cameras: readonly Pick<Camera, 'name' | 'rtspUrl' | 'subStreamUrl'>[],
+): DiscoveredCamera {
+  const host = hostOf(xaddr) ?? xaddr;
+  const saved = cameras.find((camera) =>
+    [camera.rtspUrl, camera.subStreamUrl].some((url) => url !== null && hostOf(url) === host),
+  );
+  return {
+    endpoint: xaddr,
+    xaddr,
+    address: host,
+    manufacturer: null,
+    model: null,
+    name: null,
+    location: null,
+    alreadyAdded: saved !== undefined,
+    addedAs: saved?.name ?? null,
+  };
 }

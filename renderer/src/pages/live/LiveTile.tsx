@@ -4,6 +4,7 @@ import { useTransport } from '../../app-context.js';
 import { LivePlayer, type LivePlayerState } from '../../live/live-player.js';
 import type { LiveStreamKind } from '../../transport/client-transport.js';
 import { snapshotFileName } from './live-layout.js';
+import { PtzPanel } from './PtzPanel.js';
 
 /** The last frame seen of each camera (a JPEG blob URL), shown while a tile (re)connects. */
 const lastFrames = new Map<string, string>();
@@ -67,7 +68,10 @@ export function LiveTile({ camera, single }: LiveTileProps) {
   const [player, setPlayer] = useState<LivePlayerState>({ kind: 'connecting' });
   const [fullScreen, setFullScreen] = useState(false);
   const [muted, setMuted] = useState(true);
+  const [ptzOpen, setPtzOpen] = useState(false);
   const enlarged = single || fullScreen;
+  // PTZ is offered on an enlarged picture of a camera added through ONVIF (its device is known).
+  const ptzOffered = enlarged && camera.onvif !== null;
   const stream: LiveStreamKind = enlarged || camera.subStreamUrl === null ? 'main' : 'sub';
   const watching = camera.enabled;
 
@@ -143,6 +147,7 @@ export function LiveTile({ camera, single }: LiveTileProps) {
         disablePictureInPicture
         aria-label={`Live view of ${camera.name}`}
       />
+      {ptzOffered && ptzOpen && <PtzPanel camera={camera} />}
       {overlay !== null && (
         <div className="live-tile__overlay" data-testid="tile-overlay" role="status">
           {overlay}
@@ -152,6 +157,18 @@ export function LiveTile({ camera, single }: LiveTileProps) {
         <span className="live-tile__name">{camera.name}</span>
         <span className="live-tile__stream muted">{stream === 'sub' ? 'sub' : 'main'}</span>
         <span className="live-tile__actions">
+          {ptzOffered && (
+            <button
+              type="button"
+              className="live-tile__button"
+              data-testid="tile-ptz"
+              aria-pressed={ptzOpen}
+              onClick={() => setPtzOpen((value) => !value)}
+              title="Pan, tilt and zoom, and presets (arrow keys and + / - when the controls have the focus)"
+            >
+              PTZ
+            </button>
+          )}
           <button
             type="button"
             className="live-tile__button"
