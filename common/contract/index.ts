@@ -42,6 +42,7 @@ import {
   OnvifDiscoverResult,
   OnvifDiscovered,
 } from './onvif.js';
+import { DetectionEvent, EventsListInput } from './events.js';
 import {
   PtzDone,
   PtzGotoPresetInput,
@@ -56,6 +57,7 @@ export * from './errors.js';
 export * from './exports.js';
 export * from './onvif.js';
 export * from './ptz.js';
+export * from './events.js';
 export * from './storage.js';
 export * from './streams.js';
 export * from './system.js';
@@ -177,6 +179,11 @@ export const methods = {
     RecordingFragments,
     'Where the init and each group of pictures of one segment file are (byte ranges, times), for playback.',
   ),
+  'events.list': method(
+    EventsListInput,
+    z.array(DetectionEvent),
+    'Detection events, newest first, filtered by camera, label, zone, time range and minimum score.',
+  ),
   'events.lock': method(EventIdInput, EventLockResult, 'Locks an event: its footage survives retention.'),
   'events.unlock': method(EventIdInput, EventLockResult, 'Unlocks an event: retention rules apply again.'),
   'events.listLocked': method(
@@ -193,6 +200,10 @@ export const events = {
   'cameras.statusChanged': CameraStatusChanged,
   /** A device answered a running `onvif.discover` (once per device and scan). */
   'onvif.discovered': OnvifDiscovered,
+  /** A detection event started, changed (better snapshot, new zone) or ended. */
+  'events.created': DetectionEvent,
+  'events.updated': DetectionEvent,
+  'events.ended': DetectionEvent,
   'exports.added': Export,
   /** Status changes and progress (at most a few times a second while running). */
   'exports.updated': Export,

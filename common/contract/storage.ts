@@ -6,7 +6,7 @@ export const BYTES_PER_GB = 1_000_000_000;
 export const RETAIN_DAYS_MAX = 3650;
 export const ROLL_SECONDS_MAX = 600;
 
-const EpochMs = z.number().int('must be whole milliseconds').min(0, 'must not be negative');
+export const EpochMs = z.number().int('must be whole milliseconds').min(0, 'must not be negative');
 
 const RetainDays = z
   .number({ error: 'must be a number of days' })

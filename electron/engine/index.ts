@@ -26,6 +26,9 @@ import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
 import { createVodService, type VodService } from './playback/vod-service.js';
 import { createLiveService, type LiveService } from './live/live-service.js';
 import { createEngineMotionService, type MotionService } from './detection/motion-service.js';
+import { createEventStore } from './detection/event-store.js';
+import { createObjectService, type ObjectService } from './detection/object-service.js';
+import type { DetectorPoolOptions } from './detection/detector-pool.js';
 import type { MotionConfig } from './detection/motion-config.js';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from './db/open-database.js';
@@ -64,6 +67,10 @@ export interface EngineOptions {
   exportMaxBytesPerSecond?: number;
   /** Motion detection settings over the stored `detection.motion` row (off by default; tests turn it on). */
   motion?: Partial<MotionConfig>;
+  /** The shipped detector model; default `<folder of migrationsDir>/resources/models/nanodet`. */
+  modelDir?: string;
+  /** Detector pool settings (size, backend, restart delay), for tests and benchmarks. */
+  detectorPool?: Partial<Omit<DetectorPoolOptions, 'workerHost' | 'modelDir' | 'logger'>>;
   /** ONVIF discovery: the probe port (3702) and multicast on loopback, changed by tests with a simulator. */
   onvif?: { discoveryPort?: number; includeLoopback?: boolean; timeoutMs?: number };
 }
@@ -83,12 +90,16 @@ export interface Engine extends EngineApi {
   readonly segmentLeases: LeaseRegistry;
   /** A finished export's file by id, for the gateway's download route (throws `ContractError`). */
   exportFile(id: unknown): ExportFile;
+  /** An event's snapshot or thumbnail JPEG path, for the gateway (throws `ContractError`). */
+  eventSnapshot(id: unknown, kind: 'snapshot' | 'thumbnail'): string;
   /** HLS for other players: playlists and segment files for the gateway's media routes. */
   readonly vod: VodService;
   /** Live fMP4 for viewers (the gateway's WebSocket, the desktop app's IPC). */
   readonly live: LiveService;
   /** Motion detection on decoded frames in a worker process (detection/README.md). */
   readonly motion: MotionService;
+  /** Object detection, tracking and detection events on top of motion (detection/README.md). */
+  readonly objects: ObjectService;
   /** Resolves once no export is queued or running (tests and benchmarks). */
   exportsIdle(): Promise<void>;
 }
@@ -224,7 +235,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock,
     logger,
   });
-  if (recordingEnabled) motion.start();
+  const eventStore = createEventStore({
+    db: database.db,
+    dataDir,
+    ffmpegPath: ffmpegInfo?.ffmpegPath ?? null,
+    events,
+    logger,
+  });
+  const objects = createObjectService({
+    motion,
+    store: eventStore,
+    workerHost: options.workerHost,
+    modelDir:
+      options.modelDir ?? path.join(path.dirname(options.migrationsDir), 'resources', 'models', 'nanodet'),
+    ...(options.detectorPool === undefined ? {} : { pool: options.detectorPool }),
+    logger,
+    now: () => clock.now(),
+  });
+  if (recordingEnabled) {
+    motion.start();
+    objects.start();
+  }
 
   const handlers: Handlers = {
     'system.health': () => Promise.resolve({ status: 'ok', version: options.version }),
@@ -267,6 +298,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'timeline.days': (input) => Promise.resolve(storage.timelineDays(input)),
     'recordings.segments': (input) => Promise.resolve(storage.segments(input)),
     'recordings.fragments': (input) => vod.fragments(input),
+    'events.list': (input) => Promise.resolve(objects.list(input)),
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
     'events.listLocked': () => Promise.resolve(storage.lockedEvents()),
@@ -336,6 +368,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await storage.stop();
       await recording.stop();
       // After the recorders: detaching a consumer from a running stream would restart its FFmpeg.
+      // Open events end with the engine (their end is when it stopped), then the pool and the motion worker.
+      await objects.stop();
       await motion.stop();
       database.close();
       logger.info({ component: 'engine' }, 'Engine stopped');
@@ -345,9 +379,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     storage,
     segmentLeases,
     exportFile: (id) => exportService.file(id),
+    eventSnapshot: (id, kind) => {
+      const parsed =
+        typeof id === 'string' && /^[1-9]\d{0,15}$/.test(id) ? Number(id) : typeof id === 'number' ? id : NaN;
+      if (!Number.isSafeInteger(parsed) || parsed <= 0)
+        throw new ContractError('validation', 'id: must be an event id');
+      const file = eventStore.snapshotFile(parsed, kind);
+      if (file === undefined) throw new ContractError('not_found', `Event ${parsed} has no ${kind}`);
+      return file;
+    },
     vod,
     live,
     motion,
+    objects,
     exportsIdle: () => exportService.idle(),
   };
 }

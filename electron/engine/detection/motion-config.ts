@@ -19,6 +19,19 @@ export const MotionCameraConfig = z.object({
   sensitivity: z.number().min(0).max(100).optional(),
   /** Ignored areas, normalised 0..1 polygons. */
   masks: z.array(Polygon).max(32).optional(),
+  /** Overrides the global object-detection switch for this camera (needs motion on). */
+  objects: z.boolean().optional(),
+  /** Named areas; with `alert: true` on any of them, only objects standing in an alerting zone make events. */
+  zones: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(64),
+        polygon: Polygon,
+        alert: z.boolean().optional(),
+      }),
+    )
+    .max(32)
+    .optional(),
 });
 export type MotionCameraConfig = z.infer<typeof MotionCameraConfig>;
 
@@ -34,6 +47,22 @@ export const MotionConfig = z.object({
   /** Share of the background replaced per frame. */
   learningRate: z.number().gt(0).max(1),
   cameras: z.record(z.string(), MotionCameraConfig),
+  /** Object detection on the regions that moved, for every camera with motion on unless it says otherwise. */
+  objects: z.boolean(),
+  /** Per-label filters of the labels that make events (default: people, vehicles, pets at 0.5). */
+  labels: z
+    .record(
+      z.string(),
+      z.object({
+        minScore: z.number().min(0).max(1),
+        minArea: z.number().min(0).max(1).optional(),
+        maxArea: z.number().min(0).max(1).optional(),
+      }),
+    )
+    .optional(),
+  /** Frames an object must be seen in before it is an event, and seconds an event lasts after it leaves. */
+  minHits: z.number().int().min(1).max(50).optional(),
+  endAfterSeconds: z.number().min(0.5).max(600).optional(),
 });
 export type MotionConfig = z.infer<typeof MotionConfig>;
 
@@ -44,6 +73,7 @@ export const MOTION_CONFIG_DEFAULT: MotionConfig = {
   queueLength: 2,
   learningRate: 0.05,
   cameras: {},
+  objects: false,
 };
 
 /** Merges `value` over the defaults; null and a problem when it does not pass the schema. */
@@ -68,4 +98,9 @@ export function readMotionSetting(db: Db): unknown {
 /** Whether a camera has motion detection on under `config`. */
 export function motionEnabledFor(config: MotionConfig, cameraId: string): boolean {
   return config.cameras[cameraId]?.enabled ?? config.enabled;
+}
+
+/** Whether a camera has object detection on under `config` (it rides on motion detection). */
+export function objectsEnabledFor(config: MotionConfig, cameraId: string): boolean {
+  return motionEnabledFor(config, cameraId) && (config.cameras[cameraId]?.objects ?? config.objects);
 }

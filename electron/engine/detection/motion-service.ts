@@ -19,6 +19,7 @@ import type { Db } from '../db/open-database.js';
 import type { EventBus } from '../events/event-bus.js';
 import {
   motionEnabledFor,
+  objectsEnabledFor,
   parseMotionConfig,
   readMotionSetting,
   type MotionConfig,
@@ -35,6 +36,8 @@ export interface MotionUpdate {
   boxes: MotionBox[];
   changedFraction: number;
   recalibrated: boolean;
+  /** The frame in RGB (width × height × 3) when the camera has object detection on. */
+  rgb?: Uint8Array;
 }
 
 export interface MotionCameraStats {
@@ -97,6 +100,8 @@ export interface MotionService {
 interface Attachment {
   recorder: CameraRecorder;
   output: string;
+  /** RGB frames by `at` while they are in the queue or the worker (object detection reads them). */
+  rgb: Map<number, Uint8Array>;
   queue: MotionFrame[];
   /** The frame in the worker, with the monotonic time it was sent. */
   inFlight: { seq: number; sentAt: number } | null;
@@ -143,16 +148,31 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
 
   function consumerFor(cameraId: string): FrameConsumer {
     return {
-      output: { fps: config.fps, width: config.width, format: 'gray' },
+      // One decoded output per stream: RGB when objects are detected too (gray is computed here from it).
+      output: {
+        fps: config.fps,
+        width: config.width,
+        format: objectsEnabledFor(config, cameraId) ? 'rgb24' : 'gray',
+      },
       onFrame: (frame, at) => enqueue(cameraId, frame, at),
     };
   }
 
   function enqueue(cameraId: string, frame: DecodedFrame, at: number): void {
     const attachment = attachments.get(cameraId);
-    if (attachment === undefined || frame.channels !== 1) return;
+    if (attachment === undefined) return;
     attachment.stats.received += 1;
-    const pixels = frame.pixels;
+    let pixels: Buffer | Uint8Array = frame.pixels;
+    if (frame.channels === 3) {
+      const rgb = Uint8Array.from(frame.pixels);
+      attachment.rgb.set(at, rgb);
+      while (attachment.rgb.size > config.queueLength + 2) {
+        const oldest = attachment.rgb.keys().next().value;
+        if (oldest === undefined) break;
+        attachment.rgb.delete(oldest);
+      }
+      pixels = grayOf(rgb);
+    }
     seq += 1;
     attachment.queue.push({
       type: 'frame',
@@ -199,6 +219,8 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
       activity.set(answer.cameraId, meter);
     }
     meter.add(answer.at, moved, answer.recalibrated ? 0 : answer.changedFraction);
+    const rgb = attachment.rgb.get(answer.at);
+    for (const at of [...attachment.rgb.keys()]) if (at <= answer.at) attachment.rgb.delete(at);
     const update: MotionUpdate = {
       cameraId: answer.cameraId,
       at: answer.at,
@@ -207,6 +229,7 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
       boxes: answer.boxes,
       changedFraction: answer.changedFraction,
       recalibrated: answer.recalibrated,
+      ...(rgb === undefined ? {} : { rgb }),
     };
     for (const listener of [...listeners]) {
       try {
@@ -289,7 +312,7 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
   function syncCamera(cameraId: string, wanted: boolean): void {
     const recorder = wanted ? options.recording.recorder(cameraId) : undefined;
     const existing = attachments.get(cameraId);
-    const output = JSON.stringify([config.fps, config.width]);
+    const output = JSON.stringify([config.fps, config.width, objectsEnabledFor(config, cameraId)]);
     if (existing !== undefined && existing.recorder === recorder && existing.output === output) return;
     if (existing !== undefined && recorder === undefined) {
       detach(cameraId, existing);
@@ -299,6 +322,7 @@ export function createMotionService(options: MotionServiceOptions): MotionServic
     const attachment: Attachment = existing ?? {
       recorder,
       output,
+      rgb: new Map(),
       queue: [],
       inFlight: null,
       msSum: 0,
@@ -461,4 +485,13 @@ export function createEngineMotionService(deps: {
     deps.events.on(event, ({ id }) => service.sync(id));
   }
   return service;
+}
+
+/** Luma (BT.601, integer weights 77/150/29 of 256) of a packed RGB frame. */
+export function grayOf(rgb: Uint8Array): Uint8Array {
+  const gray = new Uint8Array(rgb.length / 3);
+  for (let index = 0, source = 0; index < gray.length; index += 1, source += 3) {
+    gray[index] = ((rgb[source] ?? 0) * 77 + (rgb[source + 1] ?? 0) * 150 + (rgb[source + 2] ?? 0) * 29) >> 8;
+  }
+  return gray;
 }

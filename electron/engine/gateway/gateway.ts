@@ -23,6 +23,7 @@ export interface GatewayOptions {
     metrics(): string;
     /** A finished export's file by id; absent on engines without exports. */
     exportFile?(id: unknown): { path: string; fileName: string };
+    eventSnapshot?(id: unknown, kind: 'snapshot' | 'thumbnail'): string;
     /** HLS for other players; absent on engines without recordings. */
     vod?: {
       playlist(cameraId: unknown, query: unknown): string;
@@ -161,6 +162,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
     });
   });
+
+  // An event's snapshot or thumbnail JPEG, by event id only (validated; the path comes from the engine).
+  for (const [suffix, kind] of [
+    ['snapshot.jpg', 'snapshot'],
+    ['thumbnail.jpg', 'thumbnail'],
+  ] as const) {
+    app.get(`/api/events/:id/${suffix}`, (request: Request<{ id: string }>, response: Response) => {
+      let file: string;
+      try {
+        if (engine.eventSnapshot === undefined)
+          throw new ContractError('unsupported', 'This engine has no detection events');
+        file = engine.eventSnapshot(request.params.id, kind);
+      } catch (error) {
+        sendError(response, toApiError(error));
+        return;
+      }
+      response.sendFile(
+        file,
+        { headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, max-age=60' } },
+        (error) => {
+          if (error !== undefined && !response.headersSent) {
+            logger.error({ err: error }, 'Event snapshot could not be sent');
+            sendError(response, { code: 'internal', message: 'The snapshot could not be read' });
+          }
+        },
+      );
+    });
+  }
 
   // HLS: the playlist, and segment files by id with range requests (players fetch byte ranges).
   for (const route of MEDIA_ROUTES) {

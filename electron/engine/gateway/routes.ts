@@ -30,6 +30,27 @@ function bodyWith(request: RouteRequest, extra: Record<string, unknown>): unknow
   return { ...body, ...extra };
 }
 
+/** `GET /api/events?camera=a&camera=b&label=person&zone=&from=&to=&minScore=&limit=&before=` as `events.list`. */
+function eventsQuery(query: Record<string, unknown>): unknown {
+  const list = (value: unknown): unknown =>
+    value === undefined ? undefined : Array.isArray(value) ? value : [value];
+  const number = (value: unknown): unknown =>
+    typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+      ? Number(value)
+      : value;
+  const argument: Record<string, unknown> = {
+    cameraIds: list(query.camera),
+    labels: list(query.label),
+    zone: query.zone,
+    from: number(query.from),
+    to: number(query.to),
+    minScore: number(query.minScore),
+    limit: number(query.limit),
+    before: number(query.before),
+  };
+  return Object.fromEntries(Object.entries(argument).filter(([, value]) => value !== undefined));
+}
+
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/health', call: 'system.health', argument: none },
   { method: 'GET', path: '/api/system', call: 'system.info', argument: none },
@@ -51,6 +72,12 @@ export const ROUTES: readonly Route[] = [
     path: '/api/onvif/connect',
     call: 'onvif.connect',
     argument: (request) => request.body,
+  },
+  {
+    method: 'GET',
+    path: '/api/events',
+    call: 'events.list',
+    argument: (request) => eventsQuery(request.query),
   },
   {
     method: 'POST',
