@@ -122,6 +122,30 @@ describe('createAppProtocolHandler', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it("serves an event's snapshot through the engine, and 404 for anything else under api/events", async () => {
+    const jpeg = path.join(dir, 'event-7.jpg');
+    fs.writeFileSync(jpeg, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+    const asked: string[] = [];
+    const withEvents = createAppProtocolHandler({
+      rendererDir,
+      readFile: (file) => fs.promises.readFile(file),
+      eventSnapshot: (id, kind) => {
+        asked.push(`${id} ${kind}`);
+        if (id !== '7') throw new Error('no such event');
+        return jpeg;
+      },
+    });
+    const found = await withEvents(new Request(`${APP_ORIGIN}/api/events/7/thumbnail.jpg`));
+    expect(found.status).toBe(200);
+    expect(found.headers.get('content-type')).toBe('image/jpeg');
+    expect(new Uint8Array(await found.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    expect((await withEvents(new Request(`${APP_ORIGIN}/api/events/8/snapshot.jpg`))).status).toBe(404);
+    expect(
+      (await withEvents(new Request(`${APP_ORIGIN}/api/events/..%2f..%2fsecret.txt/x.jpg`))).status,
+    ).toBe(404);
+    expect(asked).toEqual(['7 thumbnail', '8 snapshot']);
+  });
+
   it('serves assets with their content type', async () => {
     const response = await handler()(new Request(`${APP_ORIGIN}/assets/app.js`));
     expect(response.status).toBe(200);

@@ -117,10 +117,32 @@ export function createAppProtocolHandler(options: {
   rendererDir: string;
   readFile: ReadFile;
   onError?: (error: unknown, url: string) => void;
+  /**
+   * An event's snapshot or thumbnail file (the engine's `eventSnapshot`), so the page's
+   * `api/events/<id>/thumbnail.jpg` works in the desktop app as it does over HTTP. Throws when there is none.
+   */
+  eventSnapshot?: (id: string, kind: 'snapshot' | 'thumbnail') => Promise<string> | string;
 }): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return textResponse(405, 'Method not allowed', { Allow: 'GET, HEAD' });
+    }
+    const snapshot = isAppUrl(request.url)
+      ? /^\/api\/events\/([1-9]\d{0,15})\/(snapshot|thumbnail)\.jpg$/.exec(new URL(request.url).pathname)
+      : null;
+    if (snapshot !== null && options.eventSnapshot !== undefined) {
+      let body: Uint8Array;
+      try {
+        const file = await options.eventSnapshot(
+          snapshot[1] ?? '',
+          snapshot[2] === 'snapshot' ? 'snapshot' : 'thumbnail',
+        );
+        body = await options.readFile(file);
+      } catch {
+        return textResponse(404, 'Not found');
+      }
+      const headers = { ...APP_RESPONSE_HEADERS, 'Content-Type': 'image/jpeg' };
+      return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
     }
     const filePath = resolveRendererPath(options.rendererDir, request.url);
     if (filePath === null) return textResponse(404, 'Not found');

@@ -48,6 +48,7 @@ type ShellEngine = EngineApi & {
   stop(): Promise<void>;
   readonly live: LiveApi;
   readonly vod: { leaseSegment(cameraId: unknown, segmentId: unknown): { file: string; release(): void } };
+  eventSnapshot(id: unknown, kind: 'snapshot' | 'thumbnail'): string;
 };
 
 // Must run before `ready`: only then can a custom scheme get standard/secure semantics.
@@ -145,6 +146,10 @@ function startShell(): void {
         rendererDir: paths.rendererDir,
         readFile: (filePath) => fs.promises.readFile(filePath),
         onError: (error) => log.error({ err: error }, 'could not serve an app:// file'),
+        eventSnapshot: async (id, kind) => {
+          if (enginePromise === null) throw new Error('The engine is not running');
+          return (await enginePromise).eventSnapshot(id, kind);
+        },
       }),
     );
     Menu.setApplicationMenu(Menu.buildFromTemplate(buildApplicationMenu(process.platform, app.isPackaged)));
