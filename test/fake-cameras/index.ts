@@ -54,6 +54,12 @@ export interface FakeCameraOptions {
    * `Streaming/Channels/101`). Path characters only: no query string.
    */
   paths?: { main?: string; sub?: string };
+  /**
+   * Loops this prepared H.264 MP4 (no audio; SPS/PPS in band and a whole number of GOPs, as clip.ts makes
+   * them, e.g. test/detection/scene-clips.ts) on `main`, and on `sub` when asked, instead of the test clip.
+   * Not with `clock`, `audio` or `codec: 'h265'`; `resolution` is the file's own.
+   */
+  clipPath?: string;
 }
 
 export interface StartFakeCamerasOptions {
@@ -113,7 +119,7 @@ export interface MountPlan {
   /** `main`, `sub` or the camera's own `paths`. */
   path: string;
   /** What a clip feeder loops; null for a clock mount. */
-  clip: Clip | null;
+  clip: Pick<Clip, 'path' | 'codec' | 'audio'> | null;
   /** Set for a clock mount: the size and bitrate the feeder encodes live. */
   clock?: ClockStreamSpec | null;
   videoPort: number;
@@ -333,6 +339,11 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
   if (duplicate !== undefined) throw new Error(`fake camera name ${duplicate} is used twice`);
   const clockWithAudio = options.cameras.find((camera) => camera.clock && camera.audio);
   if (clockWithAudio) throw new Error(`fake camera ${clockWithAudio.name}: a clock camera has no audio`);
+  const badClipPath = options.cameras.find(
+    (camera) => camera.clipPath !== undefined && (camera.clock || camera.audio || camera.codec === 'h265'),
+  );
+  if (badClipPath)
+    throw new Error(`fake camera ${badClipPath.name}: a clipPath is H.264 without audio, not a clock`);
   const tools: Tools = {
     ffmpegPath: options.ffmpegPath ?? (process.env.OMNISIGHT_FFMPEG?.trim() || 'ffmpeg'),
     ffprobePath: options.ffprobePath ?? defaultFfprobe(),
@@ -357,6 +368,13 @@ export async function startFakeCameras(options: StartFakeCamerasOptions): Promis
         if (camera.codec === 'h265') throw new Error(`${camera.name}: a clock camera sends H.264 only`);
         const streams = [clockFor(camera.resolution ?? '360p'), ...(camera.sub ? [clockFor('360p')] : [])];
         return { camera, streams: streams.map((clock) => ({ clip: null, clock })) };
+      }
+      if (camera.clipPath !== undefined) {
+        const prepared = { path: camera.clipPath, codec: 'h264' as const, audio: null };
+        return {
+          camera,
+          streams: (camera.sub ? [prepared, prepared] : [prepared]).map((clip) => ({ clip, clock: null })),
+        };
       }
       const mainClip = await clipFor(camera.resolution ?? '1080p', camera.codec);
       const subClip = camera.sub ? await clipFor('360p', camera.codec) : null;
