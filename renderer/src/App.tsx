@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { useServices } from './app-context.js';
-import { Placeholder } from './components/Placeholder.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
 import { ExportsPage } from './pages/exports/ExportsPage.js';
 import { PlaybackPage } from './pages/playback/PlaybackPage.js';
+import { EventsPage } from './pages/events/EventsPage.js';
 import { LivePage } from './pages/live/LivePage.js';
 import { StoragePage } from './pages/storage/StoragePage.js';
 import { SystemPage } from './pages/SystemPage.js';
@@ -19,7 +19,7 @@ function Page({ route }: { route: RouteId }) {
     case 'playback':
       return <PlaybackPage />;
     case 'events':
-      return <Placeholder title="Events" message="Events arrive with issue 6 (detection)." />;
+      return <EventsPage />;
     case 'exports':
       return <ExportsPage />;
     case 'cameras':

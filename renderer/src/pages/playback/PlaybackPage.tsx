@@ -4,6 +4,7 @@ import { useCameras, useTransport } from '../../app-context.js';
 import { SPEEDS, type Speed } from '../../playback/clock.js';
 import { MAX_PLAYERS, SyncGroup, type TileSnapshot } from '../../playback/sync-group.js';
 import { Timeline } from './timeline/Timeline.js';
+import { playbackTarget } from '../../routes.js';
 
 const SELECTION_KEY = 'omnisight.playback.cameras';
 const NO_EVENTS: readonly number[] = [];
@@ -119,7 +120,14 @@ export function PlaybackPage({ events = NO_EVENTS }: PlaybackPageProps) {
   useEffect(() => () => group.destroy(), [group]);
   const snapshot = useSyncExternalStore(group.subscribe, group.getSnapshot);
 
-  const [stored, setStored] = useState<string[]>(loadSelection);
+  const [stored, setStored] = useState<string[]>(() => {
+    // "Play" on the Events page (`#/playback?camera=…&at=…`): that camera first.
+    const target = playbackTarget(window.location.hash);
+    const saved = loadSelection();
+    return target === null
+      ? saved
+      : [target.cameraId, ...saved.filter((other) => other !== target.cameraId)].slice(0, MAX_PLAYERS);
+  });
   const selected = useMemo(
     () => stored.filter((id) => cameras.some((camera) => camera.id === id)).slice(0, MAX_PLAYERS),
     [stored, cameras],
@@ -144,6 +152,18 @@ export function PlaybackPage({ events = NO_EVENTS }: PlaybackPageProps) {
         : selected.filter((other) => other !== id),
     );
   };
+
+  // ... and its time, once the camera list is in.
+  const appliedTarget = useRef<string | null>(null);
+  useEffect(() => {
+    const hash = window.location.hash;
+    const target = playbackTarget(hash);
+    if (target === null || appliedTarget.current === hash) return;
+    if (!cameras.some((camera) => camera.id === target.cameraId)) return;
+    appliedTarget.current = hash;
+    saveSelection(stored);
+    void group.seek(target.at, { play: true });
+  }, [cameras, group, stored]);
 
   const onSeek = (time: number, cameraId: string | null) => {
     // A band of a camera not playing yet: add it when there is room.
