@@ -74,7 +74,9 @@ beforeEach(async () => {
   }
   database.db
     .insert(recordings)
-    .values({ cameraId: CAMERA, startTime: T - 60_000, status: 'recording' })
+    // As the segment index keeps it: a running recording ends where its last closed segment ended, which is
+    // before the event (the event is in the segment being written).
+    .values({ cameraId: CAMERA, startTime: T - 60_000, endTime: T - 2_000, status: 'recording' })
     .run();
   const bus = createEventBus(createSilentLogger());
   pushed = [];
@@ -96,6 +98,19 @@ afterEach(() => {
 });
 
 describe('EventStore', () => {
+  it('links the recording that started after the object appeared when the event ends, not a finished one', () => {
+    database.db.update(recordings).set({ status: 'complete' }).run();
+    const id = store.start(CAMERA, object({ firstSeen: T + 1_000 }), frame());
+    expect(database.db.select().from(events).where(eq(events.id, id)).get()?.recordingId).toBeNull();
+    const next = database.db
+      .insert(recordings)
+      .values({ cameraId: CAMERA, startTime: T + 1_500, endTime: T + 1_500, status: 'recording' })
+      .returning({ id: recordings.id })
+      .get();
+    store.end(id, object({ firstSeen: T + 1_000 }), T + 9_000);
+    expect(database.db.select().from(events).where(eq(events.id, id)).get()?.recordingId).toBe(next.id);
+  });
+
   it('stores an event with its object row, recording link and snapshots, and ends it', async () => {
     const id = store.start(CAMERA, object(), frame());
     const row = database.db.select().from(events).where(eq(events.id, id)).get();

@@ -192,7 +192,9 @@ export function createEventStore(deps: {
         and(
           eq(recordings.cameraId, cameraId),
           lte(recordings.startTime, at),
-          or(isNull(recordings.endTime), gte(recordings.endTime, at)),
+          // A running recording's end is only its last closed segment's end: the event is in the segment
+          // being written, so a running recording covers everything after its start.
+          or(eq(recordings.status, 'recording'), isNull(recordings.endTime), gte(recordings.endTime, at)),
         ),
       )
       .orderBy(desc(recordings.startTime))
@@ -274,9 +276,20 @@ export function createEventStore(deps: {
     },
 
     end(eventId, object, endAt) {
+      const row = deps.db
+        .select({ recordingId: events.recordingId, cameraId: events.cameraId })
+        .from(events)
+        .where(eq(events.id, eventId))
+        .get();
+      // A recording that (re)started just after the object appeared is linked now rather than never.
+      const recordingId =
+        row?.recordingId ??
+        (row === undefined
+          ? null
+          : (recordingAt(row.cameraId, object.firstSeen) ?? recordingAt(row.cameraId, endAt)));
       deps.db
         .update(events)
-        .set({ endTime: Math.max(endAt, object.firstSeen) })
+        .set({ endTime: Math.max(endAt, object.firstSeen), recordingId })
         .where(eq(events.id, eventId))
         .run();
       lastSnapshotAt.delete(eventId);
