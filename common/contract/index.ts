@@ -43,6 +43,7 @@ import {
   OnvifDiscovered,
 } from './onvif.js';
 import { DetectionEvent, EventsListInput } from './events.js';
+import { NotificationSettings, NotificationSettingsInput, NotificationStatus } from './notifications.js';
 import {
   PtzDone,
   PtzGotoPresetInput,
@@ -58,6 +59,7 @@ export * from './exports.js';
 export * from './onvif.js';
 export * from './ptz.js';
 export * from './events.js';
+export * from './notifications.js';
 export * from './storage.js';
 export * from './streams.js';
 export * from './system.js';
@@ -190,6 +192,21 @@ export const methods = {
     NoArgument,
     z.array(LockedEvent),
     'Locked events, newest first (at most 1000), with the indexed footage each keeps.',
+  ),
+  'notifications.settings.get': method(
+    NoArgument,
+    NotificationSettings,
+    'Desktop, MQTT and webhook notification settings (passwords and secrets are never returned).',
+  ),
+  'notifications.settings.set': method(
+    NotificationSettingsInput,
+    NotificationSettings,
+    'Changes the given notification settings; the MQTT client reconnects with them.',
+  ),
+  'notifications.status': method(
+    NoArgument,
+    NotificationStatus,
+    "MQTT connection state and counters, and each webhook's deliveries and last result.",
   ),
 } as const satisfies Record<string, MethodSpec>;
 

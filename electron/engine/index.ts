@@ -36,6 +36,7 @@ import { settings } from './db/schema.js';
 import { createEventBus } from './events/event-bus.js';
 import { createSilentLogger } from './logging/logger.js';
 import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
+import { createNotificationService, type DesktopNotice } from './notifications/notification-service.js';
 import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
 
 export type { EngineApi } from './ports.js';
@@ -73,6 +74,10 @@ export interface EngineOptions {
   detectorPool?: Partial<Omit<DetectorPoolOptions, 'workerHost' | 'modelDir' | 'logger'>>;
   /** ONVIF discovery: the probe port (3702) and multicast on loopback, changed by tests with a simulator. */
   onvif?: { discoveryPort?: number; includeLoopback?: boolean; timeoutMs?: number };
+  /** Shows a desktop notice (the Electron shell's `Notification`); headless, browsers show their own. */
+  desktopNotifier?: (notice: DesktopNotice) => void;
+  /** Tests shorten the webhook retries and the MQTT reconnect period. */
+  notifications?: { webhookRetryDelaysMs?: readonly number[]; mqttReconnectPeriodMs?: number };
 }
 
 export interface Engine extends EngineApi {
@@ -252,6 +257,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     now: () => clock.now(),
   });
+  const notifications = createNotificationService({
+    db: database.db,
+    cameras: cameraService,
+    events,
+    logger,
+    version: options.version,
+    now: () => clock.now(),
+    ...(options.desktopNotifier === undefined ? {} : { desktop: options.desktopNotifier }),
+    ...options.notifications,
+  });
+  notifications.start();
   if (recordingEnabled) {
     motion.start();
     objects.start();
@@ -302,6 +318,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'events.lock': (input) => Promise.resolve(storage.setLocked(input.id, true)),
     'events.unlock': (input) => Promise.resolve(storage.setLocked(input.id, false)),
     'events.listLocked': () => Promise.resolve(storage.lockedEvents()),
+    'notifications.settings.get': () => Promise.resolve(notifications.settings()),
+    'notifications.settings.set': (input) => notifications.setSettings(input),
+    'notifications.status': () => Promise.resolve(notifications.status()),
     'exports.create': (input) => Promise.resolve(exportService.create(input)),
     'exports.list': () => Promise.resolve(exportService.list()),
     'exports.cancel': (input) => exportService.cancel(input),
@@ -371,6 +390,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       // Open events end with the engine (their end is when it stopped), then the pool and the motion worker.
       await objects.stop();
       await motion.stop();
+      // Last: the end messages of the events the detector just closed still go out.
+      await notifications.stop();
       database.close();
       logger.info({ component: 'engine' }, 'Engine stopped');
     },

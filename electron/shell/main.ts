@@ -12,6 +12,7 @@ import {
   ipcMain,
   Menu,
   nativeImage,
+  Notification,
   powerSaveBlocker,
   protocol,
   session,
@@ -167,6 +168,13 @@ function startShell(): void {
       logger: rootLogger,
       clock: systemClock,
       workerHost,
+      // The engine decides when (setting on, a new event, a cooldown per camera); the shell only shows it.
+      desktopNotifier: (notice) => {
+        if (!Notification.isSupported()) return;
+        const shown = new Notification({ title: notice.title, body: notice.body, silent: false });
+        shown.on('click', showWindow);
+        shown.show();
+      },
     });
     const engine = await enginePromise;
     if (quitCoordinator.quitting) return;

@@ -1,3 +1,4 @@
+import { useBrowserNotifications } from './pages/notifications/browser-notifications.js';
 import { useEffect } from 'react';
 import { useServices } from './app-context.js';
 import { StorageBanner } from './components/StorageBanner.js';
@@ -41,6 +42,9 @@ export function App() {
     cameras.getState().start();
     return () => cameras.getState().stop();
   }, [cameras]);
+
+  // New events as browser notifications in the web UI (the Electron shell shows its own).
+  useBrowserNotifications(transport, () => cameras.getState().cameras);
 
   // The storage status feeds the low-space banner on every page.
   useEffect(() => {

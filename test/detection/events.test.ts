@@ -4,8 +4,12 @@
  * motion worker and the real NanoDet detector worker (wasm; the built workers in out/workers, forked as the
  * headless engine does), tracks, and stores events. The person clip makes a `person` event with its
  * `detected_objects` row, a recording link and a JPEG snapshot, which ends after the person left; the
- * negative clip (lighting drift, noise, swaying grass) makes none.
+ * negative clip (lighting drift, noise, swaying grass) makes none. The event also reaches a real MQTT broker
+ * (mosquitto, started here) in Frigate's layout, a signed webhook and the desktop notifier port.
  */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +19,17 @@ import { ForkWorkerHost } from '../../electron/engine/workers/fork-worker-host.j
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { startTestEngine, waitFor, type TestEngine } from '../recording/recording-helpers.js';
 import { REPO_ROOT } from '../support/server.js';
+import { startBroker, subscribe, type Broker } from '../support/mosquitto.js';
+import type { DesktopNotice } from '../../electron/engine/notifications/notification-service.js';
 import { ensureSceneClip } from './scene-clips.js';
 
 const WORKERS_DIR = path.join(REPO_ROOT, 'out', 'workers');
 let fakes: FakeCameras;
 let rig: TestEngine | undefined;
+let broker: Broker;
+let hookServer: http.Server;
+let hookUrl: string;
+const hooks: { body: string; signature: string | undefined; kind: string | undefined }[] = [];
 
 beforeAll(async () => {
   for (const worker of ['motion-worker.cjs', 'detector-worker.cjs']) {
@@ -30,6 +40,19 @@ beforeAll(async () => {
     }
   }
   const [person, negative] = await Promise.all([ensureSceneClip('person'), ensureSceneClip('negative-all')]);
+  broker = await startBroker();
+  hookServer = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const signature = request.headers['x-omnisight-signature'];
+      const kind = request.headers['x-omnisight-event'];
+      hooks.push({ body, signature: signature as string | undefined, kind: kind as string | undefined });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook/secret-path-9`;
   fakes = await startFakeCameras({
     cameras: [
       { name: 'porch', clipPath: person.path },
@@ -41,10 +64,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.close();
   await fakes.stopAll();
+  await broker.stop();
+  await new Promise((resolve) => hookServer.close(resolve));
 });
 
 describe('detection events on real cameras', () => {
   it('makes a person event with a snapshot from the person clip and none from the negative clip', async () => {
+    const notices: DesktopNotice[] = [];
     rig = await startTestEngine({
       workerHost: new ForkWorkerHost({
         workersDir: WORKERS_DIR,
@@ -53,8 +79,14 @@ describe('detection events on real cameras', () => {
       }),
       motion: { enabled: true, objects: true, fps: 5, width: 640 },
       detectorPool: { preferBackend: 'tfjs-wasm', size: 1 },
+      desktopNotifier: (notice) => notices.push(notice),
     });
     const { engine } = rig;
+    await engine.call('notifications.settings.set', {
+      mqtt: { enabled: true, url: broker.url, username: 'omnisight', password: 'mqtt-pass-5150' },
+      webhooks: [{ url: hookUrl, labels: ['person'], secret: 'webhook-secret-5150' }],
+    });
+    const mqttMessages = await subscribe(broker.url, 'omnisight/#');
     const pushed = () =>
       rig?.events.filter((entry) => entry.event.startsWith('events.')) as
         { event: string; payload: DetectionEvent; at: number }[] | undefined;
@@ -114,5 +146,46 @@ describe('detection events on real cameras', () => {
     expect(lawnStats?.requests).toBeGreaterThan(10);
     expect(pushed()?.filter((entry) => entry.payload.cameraId === lawn.id)).toEqual([]);
     expect(await engine.call('events.list', { cameraIds: [lawn.id] })).toEqual([]);
+
+    // Notifications: the broker saw the event begin and end as Frigate would publish them, with the counts;
+    // the webhook got it signed; the desktop port was told once. No password in any of it or in the logs.
+    const published = (type: string) =>
+      mqttMessages.messages
+        .filter((message) => message.topic === 'omnisight/events')
+        .map((message) => JSON.parse(message.payload) as { type: string; after: Record<string, unknown> })
+        .find((message) => message.type === type && message.after['id'] === String(id));
+    const mqttNew = await waitFor(() => published('new'), 5_000, 'the new event on MQTT');
+    expect(mqttNew.after).toMatchObject({
+      camera: 'porch',
+      camera_id: porch.id,
+      label: 'person',
+      end_time: null,
+    });
+    const mqttEnd = await waitFor(() => published('end'), 5_000, 'the end of the event on MQTT');
+    expect(mqttEnd.after['end_time']).toBe((ended.payload.endTime ?? 0) / 1000);
+    const porchCounts = mqttMessages.messages
+      .filter((message) => message.topic === 'omnisight/porch/person')
+      .map((message) => message.payload);
+    expect(porchCounts.slice(0, 2)).toEqual(['1', '0']);
+    expect(mqttMessages.messages.some((m) => m.topic.startsWith('omnisight/lawn/'))).toBe(false);
+    await mqttMessages.close();
+    const hook = await waitFor(() => hooks.find((entry) => entry.kind === 'new'), 10_000, 'the webhook');
+    expect(JSON.parse(hook.body)).toMatchObject({ type: 'new', after: { id: String(id), label: 'person' } });
+    expect(hook.signature).toBe(
+      `sha256=${createHmac('sha256', 'webhook-secret-5150').update(hook.body).digest('hex')}`,
+    );
+    expect(notices[0]).toMatchObject({ title: 'Person at Porch', eventId: id, cameraId: porch.id });
+    const status = (await engine.call('notifications.status', {})) as {
+      mqtt: { state: string };
+      webhooks: { failed: number }[];
+    };
+    expect(status.mqtt.state).toBe('connected');
+    expect(status.webhooks[0]?.failed).toBe(0);
+    const settingsText = JSON.stringify(await engine.call('notifications.settings.get', {}));
+    for (const secret of ['mqtt-pass-5150', 'webhook-secret-5150']) {
+      expect(settingsText).not.toContain(secret);
+      expect(rig.logText()).not.toContain(secret);
+    }
+    expect(rig.logText()).not.toContain('secret-path-9');
   }, 150_000);
 });

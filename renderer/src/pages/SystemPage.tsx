@@ -5,6 +5,7 @@ import { HealthWarnings, nextAttemptOf, SegmentAge } from '../components/health.
 import { StatusBadge } from '../components/StatusBadge.js';
 import { formatBitrate, formatBytes, formatDuration, formatFps } from '../format.js';
 import { useHealthPolling, useNow } from '../hooks.js';
+import { NotificationsSection } from './notifications/NotificationsSection.js';
 
 /** How often the page asks the engine again; the uptime in between ticks locally. */
 export const SYSTEM_REFRESH_MS = 5000;
@@ -262,6 +263,7 @@ export function SystemPage() {
         </dl>
       )}
       <RecordingSection info={info} />
+      <NotificationsSection />
     </section>
   );
 }
