@@ -165,3 +165,8 @@ export const NotificationStatus = z.object({
   ),
 });
 export type NotificationStatus = z.infer<typeof NotificationStatus>;
+
+/** A notice's title, the same in the Electron shell and in a browser: "Person at Front door". */
+export function noticeTitle(label: string, cameraName: string): string {
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)} at ${cameraName}`;
+}

@@ -118,7 +118,7 @@ export class FrigateEventTracker {
     return { type, before: previous?.after ?? after, after };
   }
 
-  /** Open events (ids), for the per-camera counts. */
+  /** How many events are open (ended ones are forgotten). */
   get size(): number {
     return this.last.size;
   }

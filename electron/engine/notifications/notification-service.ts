@@ -9,11 +9,12 @@
  * - `<camera>/<label>` and `<camera>/all`: how many objects of that label are in view now (events open),
  *   republished on every connect.
  */
-import type {
-  DetectionEvent,
-  MethodInput,
-  NotificationSettings,
-  NotificationStatus,
+import {
+  noticeTitle,
+  type DetectionEvent,
+  type MethodInput,
+  type NotificationSettings,
+  type NotificationStatus,
 } from '../../../common/contract/index.js';
 import type { CameraService } from '../cameras/camera-service.js';
 import type { Db } from '../db/open-database.js';
@@ -27,7 +28,7 @@ import {
   type StoredNotifications,
   type StoredWebhook,
 } from './notification-settings.js';
-import { createWebhookSender, type WebhookSender } from './webhooks.js';
+import { createWebhookSender, emptyWebhookStatus, type WebhookSender } from './webhooks.js';
 
 /** A desktop notice: what the shell shows (Electron `Notification`) and what a click opens. */
 export interface DesktopNotice {
@@ -60,13 +61,9 @@ export interface NotificationService {
   stop(): Promise<void>;
 }
 
-function labelTitle(label: string): string {
-  return label.charAt(0).toUpperCase() + label.slice(1);
-}
-
 export function desktopNotice(event: DetectionEvent, cameraName: string): DesktopNotice {
   return {
-    title: `${labelTitle(event.label)} at ${cameraName}`,
+    title: noticeTitle(event.label, cameraName),
     body:
       `${Math.round(event.score * 100)}% · ${new Date(event.startTime).toLocaleTimeString()}` +
       (event.zones.length > 0 ? ` · ${event.zones.join(', ')}` : ''),
@@ -96,10 +93,6 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const unsubscribes: Array<() => void> = [];
   let started = false;
 
-  function slugs(): Map<string, string> {
-    return cameraSlugs(options.cameras.list());
-  }
-
   function publishCounts(cameraId: string, slug: string, only?: string): void {
     if (mqtt === null) return;
     const labels = counts.get(cameraId) ?? new Map<string, number>();
@@ -112,7 +105,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
   }
 
   function republishAll(): void {
-    const names = slugs();
+    const names = cameraSlugs(options.cameras.list());
     for (const cameraId of counts.keys()) {
       const slug = names.get(cameraId);
       if (slug !== undefined) publishCounts(cameraId, slug);
@@ -163,7 +156,8 @@ export function createNotificationService(options: NotificationServiceOptions): 
   }
 
   function handle(type: FrigateEventType, event: DetectionEvent): void {
-    const names = slugs();
+    const cameras = options.cameras.list();
+    const names = cameraSlugs(cameras);
     const slug = names.get(event.cameraId) ?? event.cameraId.replace(/-/g, '_');
     const message = tracker.message(type, event, slug);
     const body = JSON.stringify(message);
@@ -183,7 +177,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       const last = lastDesktop.get(event.cameraId);
       if (last === undefined || now() - last >= DESKTOP_COOLDOWN_MS) {
         lastDesktop.set(event.cameraId, now());
-        const camera = options.cameras.list().find((candidate) => candidate.id === event.cameraId);
+        const camera = cameras.find((candidate) => candidate.id === event.cameraId);
         options.desktop(desktopNotice(event, camera?.name ?? event.cameraId));
       }
     }
@@ -231,17 +225,7 @@ export function createNotificationService(options: NotificationServiceOptions): 
       return {
         mqtt: state ?? { state: 'off', error: null, published: 0, queued: 0, dropped: 0 },
         webhooks: current.webhooks.map(
-          (webhook) =>
-            senders.get(webhook.id)?.sender.status() ?? {
-              id: webhook.id,
-              delivered: 0,
-              failed: 0,
-              queued: 0,
-              dropped: 0,
-              lastStatus: null,
-              lastError: null,
-              lastAt: null,
-            },
+          (webhook) => senders.get(webhook.id)?.sender.status() ?? emptyWebhookStatus(webhook.id),
         ),
       };
     },

@@ -44,6 +44,20 @@ export interface WebhookSender {
   close(): void;
 }
 
+/** A webhook that has sent nothing yet. */
+export function emptyWebhookStatus(id: string): WebhookStatus {
+  return {
+    id,
+    delivered: 0,
+    failed: 0,
+    queued: 0,
+    dropped: 0,
+    lastStatus: null,
+    lastError: null,
+    lastAt: null,
+  };
+}
+
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -58,16 +72,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   const delays = options.retryDelaysMs ?? WEBHOOK_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 5000;
   const queue: { kind: string; body: string }[] = [];
-  const stats: WebhookStatus = {
-    id: target.id,
-    delivered: 0,
-    failed: 0,
-    queued: 0,
-    dropped: 0,
-    lastStatus: null,
-    lastError: null,
-    lastAt: null,
-  };
+  const stats = emptyWebhookStatus(target.id);
   const abort = new AbortController();
   let running = false;
   // A field, not a `let`: it changes while a delivery awaits, where the checker would narrow a `let`.

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type SyntheticEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type SyntheticEvent } from 'react';
 import type { NotificationSettings, NotificationStatus } from '../../../../common/contract/index.js';
 import { useTransport } from '../../app-context.js';
 import { NOTIFICATIONS_CHANGED } from './browser-notifications.js';
@@ -20,16 +20,25 @@ const MQTT_STATES: Record<NotificationStatus['mqtt']['state'], string> = {
   error: 'Not connected',
 };
 
-function Field({
+/** A labelled text (or password) input with its hint and its error, both tied to it for screen readers. */
+function TextField({
   label,
   error,
   hint,
-  children,
+  testId,
+  value,
+  onChange,
+  secret = false,
+  placeholder,
 }: {
   label: string;
   error: string | undefined;
-  hint?: string;
-  children: (id: string, describedBy: string | undefined) => ReactNode;
+  hint?: string | undefined;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  secret?: boolean;
+  placeholder?: string;
 }) {
   const id = useId();
   const describedBy =
@@ -39,7 +48,16 @@ function Field({
   return (
     <div className={error === undefined ? 'field' : 'field field--invalid'}>
       <label htmlFor={id}>{label}</label>
-      {children(id, describedBy)}
+      <input
+        id={id}
+        type={secret ? 'password' : 'text'}
+        data-testid={testId}
+        value={value}
+        autoComplete={secret ? 'new-password' : 'off'}
+        placeholder={placeholder}
+        aria-describedby={describedBy}
+        onChange={(event) => onChange(event.target.value)}
+      />
       {hint === undefined ? null : (
         <p id={`${id}-hint`} className="field__hint">
           {hint}
@@ -196,62 +214,41 @@ export function NotificationsSection() {
             Publish events to a broker, in Frigate&apos;s topic layout
           </label>
           <div className="form__row">
-            <Field label="Broker" error={errors['mqtt.url']} hint="mqtt://host:1883 or mqtts://host:8883">
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  data-testid="mqtt-url"
-                  value={form.url}
-                  autoComplete="off"
-                  aria-describedby={describedBy}
-                  onChange={(event) => change({ url: event.target.value })}
-                />
-              )}
-            </Field>
-            <Field label="Topic prefix" error={errors['mqtt.topicPrefix']} hint="Frigate uses frigate">
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  data-testid="mqtt-prefix"
-                  value={form.topicPrefix}
-                  autoComplete="off"
-                  aria-describedby={describedBy}
-                  onChange={(event) => change({ topicPrefix: event.target.value })}
-                />
-              )}
-            </Field>
+            <TextField
+              label="Broker"
+              error={errors['mqtt.url']}
+              hint="mqtt://host:1883 or mqtts://host:8883"
+              testId="mqtt-url"
+              value={form.url}
+              onChange={(value) => change({ url: value })}
+            />
+            <TextField
+              label="Topic prefix"
+              error={errors['mqtt.topicPrefix']}
+              hint="Frigate uses frigate"
+              testId="mqtt-prefix"
+              value={form.topicPrefix}
+              onChange={(value) => change({ topicPrefix: value })}
+            />
           </div>
           <div className="form__row">
-            <Field label="User name" error={errors['mqtt.username']}>
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  data-testid="mqtt-username"
-                  value={form.username}
-                  autoComplete="off"
-                  aria-describedby={describedBy}
-                  onChange={(event) => change({ username: event.target.value })}
-                />
-              )}
-            </Field>
-            <Field
+            <TextField
+              label="User name"
+              error={errors['mqtt.username']}
+              testId="mqtt-username"
+              value={form.username}
+              onChange={(value) => change({ username: value })}
+            />
+            <TextField
               label="Password"
               error={errors['mqtt.password']}
               hint={form.hasPassword ? 'A password is stored; leave empty to keep it.' : undefined}
-            >
-              {(id, describedBy) => (
-                <input
-                  id={id}
-                  type="password"
-                  data-testid="mqtt-password"
-                  value={form.password}
-                  autoComplete="new-password"
-                  placeholder={form.hasPassword ? '••••••••' : ''}
-                  aria-describedby={describedBy}
-                  onChange={(event) => change({ password: event.target.value })}
-                />
-              )}
-            </Field>
+              testId="mqtt-password"
+              value={form.password}
+              secret
+              placeholder={form.hasPassword ? '••••••••' : ''}
+              onChange={(value) => change({ password: value })}
+            />
           </div>
           {form.hasPassword ? (
             <label className="checkbox">
@@ -289,54 +286,44 @@ export function NotificationsSection() {
             return (
               <div className="webhook" key={hook.key} data-testid="webhook">
                 <div className="form__row">
-                  <Field label="URL" error={errors[`webhooks.${index}.url`]} hint="POSTs the event as JSON">
-                    {(id, describedBy) => (
-                      <input
-                        id={id}
-                        data-testid="webhook-url"
-                        value={hook.url}
-                        autoComplete="off"
-                        aria-describedby={describedBy}
-                        onChange={(event) => changeHook(index, { url: event.target.value })}
-                      />
-                    )}
-                  </Field>
-                  <Field
+                  <TextField
+                    label="URL"
+                    error={errors[`webhooks.${index}.url`]}
+                    hint="POSTs the event as JSON"
+                    testId="webhook-url"
+                    value={hook.url}
+                    onChange={(value) => changeHook(index, { url: value })}
+                  />
+                  <TextField
                     label="Labels"
                     error={errors[`webhooks.${index}.labels`]}
                     hint="Comma-separated; empty: all"
-                  >
-                    {(id, describedBy) => (
-                      <input
-                        id={id}
-                        data-testid="webhook-labels"
-                        value={hook.labels}
-                        autoComplete="off"
-                        aria-describedby={describedBy}
-                        onChange={(event) => changeHook(index, { labels: event.target.value })}
-                      />
-                    )}
-                  </Field>
-                  <Field
+                    testId="webhook-labels"
+                    value={hook.labels}
+                    onChange={(value) => changeHook(index, { labels: value })}
+                  />
+                  <TextField
                     label="Signing secret"
                     error={errors[`webhooks.${index}.secret`]}
                     hint={
                       hook.hasSecret ? 'Stored; leave empty to keep it.' : 'Optional, 8 characters or more'
                     }
-                  >
-                    {(id, describedBy) => (
-                      <input
-                        id={id}
-                        type="password"
-                        data-testid="webhook-secret"
-                        value={hook.secret}
-                        autoComplete="new-password"
-                        aria-describedby={describedBy}
-                        onChange={(event) => changeHook(index, { secret: event.target.value })}
-                      />
-                    )}
-                  </Field>
+                    testId="webhook-secret"
+                    value={hook.secret}
+                    secret
+                    onChange={(value) => changeHook(index, { secret: value })}
+                  />
                 </div>
+                {hook.hasSecret ? (
+                  <label className="checkbox">
+                    <input
+                      type="checkbox"
+                      checked={hook.clearSecret}
+                      onChange={(event) => changeHook(index, { clearSecret: event.target.checked })}
+                    />{' '}
+                    Remove the stored secret
+                  </label>
+                ) : null}{' '}
                 <label className="checkbox">
                   <input
                     type="checkbox"

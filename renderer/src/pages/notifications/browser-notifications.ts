@@ -4,7 +4,7 @@
  * (Electron `Notification`), so this stays off there and nothing shows twice.
  */
 import { useEffect } from 'react';
-import type { Camera, DetectionEvent } from '../../../../common/contract/index.js';
+import { noticeTitle, type Camera } from '../../../../common/contract/index.js';
 
 import type { ClientTransport } from '../../transport/index.js';
 
@@ -12,10 +12,6 @@ import type { ClientTransport } from '../../transport/index.js';
 export const NOTIFICATIONS_CHANGED = 'omnisight:notifications-changed';
 /** As the engine's desktop notifier: at most one notice per camera this often. */
 export const BROWSER_COOLDOWN_MS = 15_000;
-
-export function noticeTitle(event: Pick<DetectionEvent, 'label'>, cameraName: string): string {
-  return `${event.label.charAt(0).toUpperCase()}${event.label.slice(1)} at ${cameraName}`;
-}
 
 /** `cameras` is read when a notice shows (a getter: the list changes with every status push). */
 export function useBrowserNotifications(transport: ClientTransport, cameras: () => readonly Camera[]): void {
@@ -39,7 +35,7 @@ export function useBrowserNotifications(transport: ClientTransport, cameras: () 
       if (previous !== undefined && Date.now() - previous < BROWSER_COOLDOWN_MS) return;
       last.set(event.cameraId, Date.now());
       const name = cameras().find((camera) => camera.id === event.cameraId)?.name ?? 'a camera';
-      const notice = new Notification(noticeTitle(event, name), {
+      const notice = new Notification(noticeTitle(event.label, name), {
         body: `${Math.round(event.score * 100)}% · ${new Date(event.startTime).toLocaleTimeString()}`,
         tag: `omnisight-event-${event.id}`,
       });
