@@ -63,6 +63,14 @@ async function main(): Promise<void> {
   const logDir = path.join(config.dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const logger = createLogger({ logDir, stdout: true, level: config.logLevel });
+  // Signals are handled from here on: one that arrives while the engine starts is kept and acted on once it
+  // has started (a harness may signal as soon as it reads the "running" line, before a later line ran).
+  let requested: string | undefined;
+  let shutdown = (signal: string): void => {
+    requested ??= signal;
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   const engine = await createEngine({
     dataDir: config.dataDir,
@@ -86,11 +94,8 @@ async function main(): Promise<void> {
     await engine.stop();
     throw error;
   }
-  // The one line people and test harnesses look for.
-  process.stdout.write(`OmniSight is running at ${gateway.url}/ (data: ${config.dataDir})\n`);
-
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ component: 'server', signal }, `Shutting down (${signal})`);
@@ -101,8 +106,9 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // The one line people and test harnesses look for.
+  process.stdout.write(`OmniSight is running at ${gateway.url}/ (data: ${config.dataDir})\n`);
+  if (requested !== undefined) shutdown(requested);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
