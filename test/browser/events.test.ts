@@ -2,7 +2,8 @@
  * The Events page in Chromium against the built headless server with object detection on (issue 6): a fake
  * RTSP camera loops the generated person clip; the real motion and detector workers make a person event,
  * which shows with its thumbnail; the filters (object, camera, score) hide and show it; the snapshot opens
- * with the box drawn over it; "Play" opens playback on that camera 5 s before the event. Screenshots saved.
+ * with the box drawn over it; "Play" opens playback on that camera 5 s before the event; the event's marker on
+ * the playback timeline plays it from the same point. Screenshots saved.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { makeTempDir, REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
 import { addCamera, apiRequest } from './api.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
+import { clickTimelineAt } from './playback-page.js';
 
 let fakes: FakeCameras;
 let server: RunningServer;
@@ -152,6 +154,28 @@ describe('Events page', () => {
       )
       .toBeLessThan(10_000);
     await screenshot(page, 'events-3-playback');
+
+    // The timeline marks the event on the Porch band. Play from later on, then click the marker: playback goes
+    // back to 5 s before the event.
+    const playbackAt = async () => {
+      const wall = await page.getByTestId('playback-time').getAttribute('datetime');
+      return wall === null ? Number.NaN : Date.parse(wall);
+    };
+    const later = event.startTime + 20_000;
+    await expect.poll(() => Date.now(), { timeout: 40_000, interval: 500 }).toBeGreaterThan(later + 10_000);
+    await clickTimelineAt(page, camera, later);
+    await expect
+      .poll(async () => Math.abs((await playbackAt()) - later), { timeout: 20_000 })
+      .toBeLessThan(3_000);
+    const marker = page.locator(
+      `[data-testid="timeline-band"][data-camera-id="${camera.id}"] [data-testid="timeline-marker"][data-event-id="${event.id}"]`,
+    );
+    expect(await marker.getAttribute('aria-label')).toMatch(/^Play the person \d+ % at /);
+    await screenshot(page, 'events-4-timeline-markers');
+    await marker.click();
+    await expect
+      .poll(async () => Math.abs((await playbackAt()) - (event!.startTime - 5_000)), { timeout: 20_000 })
+      .toBeLessThan(2_000);
 
     expect(watched.problems).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);

@@ -107,7 +107,49 @@ describe('Playback page', () => {
       await Promise.resolve();
     });
     expect(screen.getByTestId('play-pause').textContent).toBe('Play');
-    // No events yet (detection comes later): the event buttons are off.
+    // No events in the days shown (the fake answers none): the event buttons are off.
     expect(screen.getByTestId<HTMLButtonElement>('next-event').disabled).toBe(true);
+  });
+
+  it("steps to the chosen cameras' detection events, each from 5 s before it", async () => {
+    const { cameras, handlers: answer } = handlers();
+    const [gate, yard] = cameras;
+    const now = Date.now();
+    const event = (id: number, cameraId: string, startTime: number) => ({
+      id,
+      cameraId,
+      label: 'person',
+      startTime,
+      endTime: startTime + 10_000,
+      bestTime: startTime + 2_000,
+      score: 0.8,
+      box: { x: 0, y: 0, width: 0.1, height: 0.1 },
+      zones: [],
+      hasSnapshot: false,
+      locked: false,
+    });
+    // A gate event after the starting position (a minute ago), one before it, and a yard event, not on the timeline
+    // of the gate alone and not stepped to.
+    const listed = [
+      event(1, gate!.id, now - 120_000),
+      event(2, gate!.id, now - 30_000),
+      event(3, yard!.id, now - 45_000),
+    ];
+    renderApp('playback', {
+      ...answer,
+      'events.list': ({ cameraIds }: { cameraIds?: string[] }) =>
+        listed.filter((entry) => cameraIds?.includes(entry.cameraId)),
+    });
+    fireEvent.click((await screen.findAllByTestId('playback-camera'))[0]!);
+    await screen.findByTestId('playback-tile');
+    const start = time();
+    await waitFor(() => expect(screen.getByTestId<HTMLButtonElement>('next-event').disabled).toBe(false));
+    // The timeline shows the chosen camera only: its two events.
+    expect(screen.getAllByTestId('timeline-marker')).toHaveLength(2);
+    fireEvent.click(screen.getByTestId('next-event'));
+    await waitFor(() => expect(time()).toBe(now - 35_000));
+    fireEvent.click(screen.getByTestId('prev-event'));
+    await waitFor(() => expect(time()).toBe(now - 125_000));
+    expect(start).toBeGreaterThan(now - 125_000);
   });
 });

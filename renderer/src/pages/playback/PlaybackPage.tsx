@@ -3,11 +3,11 @@ import type { Camera } from '../../../../common/contract/index.js';
 import { useCameras, useTransport } from '../../app-context.js';
 import { SPEEDS, type Speed } from '../../playback/clock.js';
 import { MAX_PLAYERS, SyncGroup, type TileSnapshot } from '../../playback/sync-group.js';
-import { Timeline } from './timeline/Timeline.js';
+import { MARKER_PRE_ROLL_MS, Timeline } from './timeline/Timeline.js';
+import type { EventMarker } from './timeline/use-event-markers.js';
 import { playbackTarget } from '../../routes.js';
 
 const SELECTION_KEY = 'omnisight.playback.cameras';
-const NO_EVENTS: readonly number[] = [];
 
 function loadSelection(): string[] {
   try {
@@ -107,18 +107,17 @@ function PlaybackTile({
   );
 }
 
-export interface PlaybackPageProps {
-  /** Event times (epoch ms) for previous/next event; detection provides them later. */
-  events?: readonly number[];
-}
-
-/** Recorded playback: up to four cameras in sync, the controls, the position and the timeline. */
-export function PlaybackPage({ events = NO_EVENTS }: PlaybackPageProps) {
+/**
+ * Recorded playback: up to four cameras in sync, the controls, the position and the timeline. "Previous event"
+ * and "Next event" step through the detection events the timeline shows, each from its pre-roll.
+ */
+export function PlaybackPage() {
   const transport = useTransport();
   const cameras = useCameras((state) => state.cameras);
   const group = useMemo(() => new SyncGroup(transport), [transport]);
   useEffect(() => () => group.destroy(), [group]);
   const snapshot = useSyncExternalStore(group.subscribe, group.getSnapshot);
+  const [markers, setMarkers] = useState<readonly EventMarker[]>([]);
 
   const [stored, setStored] = useState<string[]>(() => {
     // "Play" on the Events page (`#/playback?camera=…&at=…`): that camera first.
@@ -139,6 +138,14 @@ export function PlaybackPage({ events = NO_EVENTS }: PlaybackPageProps) {
   const timelineCameras = useMemo(
     () => (selectedCameras.length > 0 ? selectedCameras : cameras).map(({ id, name }) => ({ id, name })),
     [selectedCameras, cameras],
+  );
+  // The chosen cameras' events, each at its pre-roll (where its marker and the Events page play from).
+  const events = useMemo(
+    () =>
+      markers
+        .filter((marker) => selected.includes(marker.cameraId))
+        .map((marker) => Math.max(0, marker.startTime - MARKER_PRE_ROLL_MS)),
+    [markers, selected],
   );
 
   const choose = (ids: string[]) => {
@@ -357,7 +364,12 @@ export function PlaybackPage({ events = NO_EVENTS }: PlaybackPageProps) {
         ) : null}
       </div>
 
-      <Timeline cameras={timelineCameras} cursor={none ? null : snapshot.wall} onSeek={onSeek} />
+      <Timeline
+        cameras={timelineCameras}
+        cursor={none ? null : snapshot.wall}
+        onSeek={onSeek}
+        onMarkersChange={setMarkers}
+      />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MethodInput, MethodResult } from '../../../../../common/contract/index.js';
+import type { DetectionEvent, MethodInput, MethodResult } from '../../../../../common/contract/index.js';
 import { ServicesProvider } from '../../../app-context.js';
 import { createCamerasStore } from '../../../store/cameras-store.js';
 import { createHealthStore } from '../../../store/health-store.js';
@@ -392,14 +392,56 @@ describe('Timeline', () => {
     expect(viewOf()).toEqual(elsewhere);
   });
 
-  it('draws event markers on their camera band', () => {
-    renderTimeline(
-      { 'timeline.day': coverageHandler({}) },
-      { markers: [{ cameraId: YARD.id, time: AUTUMN_DAY.start + HOUR_MS, label: 'person' }] },
-    );
-    expect(within(band(YARD.id)).getAllByTestId('timeline-marker')).toHaveLength(1);
+  it('draws the events of the day on their camera band, live, and plays one from 5 s before it', async () => {
+    const start = AUTUMN_DAY.start + HOUR_MS;
+    const event = (id: number, cameraId: string, at: number, endTime: number | null): DetectionEvent => ({
+      id,
+      cameraId,
+      label: 'person',
+      startTime: at,
+      endTime,
+      bestTime: at + 1000,
+      score: 0.87,
+      box: { x: 0.1, y: 0.2, width: 0.2, height: 0.5 },
+      zones: [],
+      hasSnapshot: true,
+      locked: false,
+    });
+    const { transport, onSeek } = renderTimeline({
+      'timeline.day': coverageHandler({}),
+      'events.list': (input) =>
+        [event(7, YARD.id, start, start + 30_000)].filter((entry) =>
+          input.cameraIds?.includes(entry.cameraId),
+        ),
+    });
+    await waitFor(() => expect(within(band(YARD.id)).getAllByTestId('timeline-marker')).toHaveLength(1));
+    // One request for the day shown, for both cameras.
+    expect(transport.callsTo('events.list')).toEqual([
+      { cameraIds: [GATE.id, YARD.id], from: AUTUMN_DAY.start, to: AUTUMN_DAY.end, limit: 500 },
+    ]);
     expect(within(band(GATE.id)).queryAllByTestId('timeline-marker')).toHaveLength(0);
-    expect(within(band(YARD.id)).getByTestId('timeline-marker').getAttribute('title')).toMatch(/person/);
+    const marker = within(band(YARD.id)).getByTestId('timeline-marker');
+    expect(marker.getAttribute('aria-label')).toMatch(/person 87 % at/);
+    // At the event's start, 30 s wide: a sliver of a 25-hour day, drawn at least a few pixels wide by CSS.
+    expect(Number.parseFloat(marker.style.left)).toBeCloseTo((HOUR_MS / (25 * HOUR_MS)) * 100, 3);
+    expect(Number.parseFloat(marker.style.width)).toBeCloseTo((30_000 / (25 * HOUR_MS)) * 100, 3);
+
+    // A click plays from the pre-roll, and is not a scrub of the band under it.
+    fireEvent.pointerDown(marker, { button: 0, pointerId: 1, clientX: 150 });
+    fireEvent.click(marker);
+    expect(onSeek.mock.calls).toEqual([[start - 5_000, YARD.id]]);
+
+    // An event that starts on the gate now appears at once, open; its end closes it.
+    act(() => transport.emit('events.created', event(8, GATE.id, start + 2 * HOUR_MS, null)));
+    const open = within(band(GATE.id)).getByTestId('timeline-marker');
+    expect(open.className).toContain('timeline__marker--open');
+    act(() =>
+      transport.emit('events.ended', event(8, GATE.id, start + 2 * HOUR_MS, start + 2 * HOUR_MS + 9000)),
+    );
+    expect(within(band(GATE.id)).getByTestId('timeline-marker').className).not.toContain('--open');
+    // Another day's event is not this timeline's.
+    act(() => transport.emit('events.created', event(9, GATE.id, AUTUMN_DAY.end + HOUR_MS, null)));
+    expect(within(band(GATE.id)).getAllByTestId('timeline-marker')).toHaveLength(1);
   });
 
   it('opens a calendar of the month, marks the days with footage and shows a picked day', async () => {

@@ -23,6 +23,7 @@ import {
   type TimeRange,
 } from './timeline-math.js';
 import { joinGapFor, useCoverage } from './use-coverage.js';
+import { useEventMarkers, type EventMarker } from './use-event-markers.js';
 
 export interface TimelineProps {
   cameras: readonly { id: string; name: string }[];
@@ -30,7 +31,8 @@ export interface TimelineProps {
   cursor: number | null;
   /** Click or scrub on a band: the time (epoch ms) under the pointer, and the camera whose band it was. */
   onSeek(time: number, cameraId: string | null): void;
-  markers?: readonly { cameraId: string; time: number; label: string }[];
+  /** The detection events the timeline draws (the days it shows), each time they change. */
+  onMarkersChange?: (markers: readonly EventMarker[]) => void;
   /** Start with this day (any instant in it) instead of today. */
   initialTime?: number;
   timeZone?: string;
@@ -51,7 +53,8 @@ interface ViewState {
   gesture: boolean;
 }
 
-const NO_MARKERS: NonNullable<TimelineProps['markers']> = [];
+/** An event marker seeks this long before the event starts (the Events page plays from the same point). */
+export const MARKER_PRE_ROLL_MS = 5_000;
 
 function percent(time: number, view: TimeRange): string {
   return `${(((time - view.start) / (view.end - view.start)) * 100).toFixed(4)}%`;
@@ -78,7 +81,7 @@ function isWholeDay(view: TimeRange, timeZone: string): boolean {
  * playback cursor, and click or drag on a band to seek.
  */
 export function Timeline(props: TimelineProps) {
-  const { cameras, cursor, markers = NO_MARKERS, initialTime, timeZone: zoneProp } = props;
+  const { cameras, cursor, initialTime, timeZone: zoneProp } = props;
   const timeZone = zoneProp ?? workstationTimeZone();
   const [view, setViewState] = useState<ViewState>(() => ({
     range: dayRange(initialTime ?? Date.now(), timeZone),
@@ -114,6 +117,13 @@ export function Timeline(props: TimelineProps) {
   // The live edge: every second on a view of minutes, every 10 s on wider ones.
   const now = useNow(range.end - range.start <= 15 * MINUTE_MS ? 1000 : 10_000);
   const { coverage, state, error } = useCoverage(cameraIds, range, joinGapMs, now, view.gesture);
+  // Events are asked per local day shown (a zoom or a pan within the day asks nothing more).
+  const markerStart = dayRange(range.start, timeZone).start;
+  const markerEnd = dayRange(range.end - 1, timeZone).end;
+  const markerRange = useMemo(() => ({ start: markerStart, end: markerEnd }), [markerStart, markerEnd]);
+  const markers = useEventMarkers(cameraIds, markerRange);
+  const { onMarkersChange } = props;
+  useEffect(() => onMarkersChange?.(markers), [markers, onMarkersChange]);
 
   // ── The view follows the playback cursor when it leaves the view (not when the user looks elsewhere). ──
   const scrubbing = useRef(false);
@@ -470,18 +480,41 @@ export function Timeline(props: TimelineProps) {
               {markers
                 .filter(
                   (marker) =>
-                    marker.cameraId === camera.id && marker.time >= range.start && marker.time <= range.end,
+                    marker.cameraId === camera.id &&
+                    marker.startTime < range.end &&
+                    (marker.endTime ?? now) >= range.start,
                 )
-                .map((marker, index) => (
-                  <span
-                    key={`${marker.time}-${index}`}
-                    className="timeline__marker"
-                    data-testid="timeline-marker"
-                    data-time={marker.time}
-                    title={`${marker.label} · ${formatClock(marker.time, timeZone, { seconds: true })}`}
-                    style={{ left: percent(marker.time, range) }}
-                  />
-                ))}
+                .map((marker) => {
+                  const start = Math.max(marker.startTime, range.start);
+                  const end = Math.min(Math.max(marker.endTime ?? now, marker.startTime), range.end);
+                  const text = `${marker.label} ${Math.round(marker.score * 100)} % at ${formatClock(marker.startTime, timeZone, { seconds: true })}`;
+                  return (
+                    <button
+                      type="button"
+                      key={marker.id}
+                      className={`timeline__marker${marker.endTime === null ? ' timeline__marker--open' : ''}`}
+                      data-testid="timeline-marker"
+                      data-event-id={marker.id}
+                      data-time={marker.startTime}
+                      data-label={marker.label}
+                      title={`${text}: play from ${MARKER_PRE_ROLL_MS / 1000} s before`}
+                      aria-label={`Play the ${text} event`}
+                      style={{
+                        left: percent(start, range),
+                        width: percent(range.start + (end - start), range),
+                      }}
+                      // The band would take the press as the start of a scrub.
+                      onPointerDown={(event) => event.stopPropagation()}
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        latestProps.current.onSeek(
+                          Math.max(0, marker.startTime - MARKER_PRE_ROLL_MS),
+                          camera.id,
+                        );
+                      }}
+                    />
+                  );
+                })}
             </div>
           ))}
           {futureStart < range.end ? (
