@@ -43,6 +43,7 @@ import {
   OnvifDiscovered,
 } from './onvif.js';
 import { DetectionEvent, EventsListInput } from './events.js';
+import { CameraSnapshot, DetectionSettings, DetectionSettingsInput } from './detection.js';
 import { NotificationSettings, NotificationSettingsInput, NotificationStatus } from './notifications.js';
 import {
   PtzDone,
@@ -59,6 +60,7 @@ export * from './exports.js';
 export * from './onvif.js';
 export * from './ptz.js';
 export * from './events.js';
+export * from './detection.js';
 export * from './notifications.js';
 export * from './storage.js';
 export * from './streams.js';
@@ -207,6 +209,21 @@ export const methods = {
     NoArgument,
     NotificationStatus,
     "MQTT connection state and counters, and each webhook's deliveries and last result.",
+  ),
+  'detection.settings.get': method(
+    NoArgument,
+    DetectionSettings,
+    'Motion and object detection settings in effect: the global ones and every camera’s masks and zones.',
+  ),
+  'detection.settings.set': method(
+    DetectionSettingsInput,
+    DetectionSettings,
+    'Changes the given detection settings (each camera given is replaced whole); applied at once.',
+  ),
+  'cameras.snapshot': method(
+    CameraIdInput,
+    CameraSnapshot,
+    'A still of a camera (the first frame of its newest recorded segment) to draw masks and zones over.',
   ),
 } as const satisfies Record<string, MethodSpec>;
 

@@ -28,6 +28,8 @@ import { createLiveService, type LiveService } from './live/live-service.js';
 import { createEngineMotionService, type MotionService } from './detection/motion-service.js';
 import { createEventStore } from './detection/event-store.js';
 import { createObjectService, type ObjectService } from './detection/object-service.js';
+import { createDetectionSettingsService } from './detection/detection-settings.js';
+import { createCameraSnapshotService } from './detection/camera-snapshot.js';
 import type { DetectorPoolOptions } from './detection/detector-pool.js';
 import type { MotionConfig } from './detection/motion-config.js';
 import { eq } from 'drizzle-orm';
@@ -257,6 +259,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     now: () => clock.now(),
   });
+  const detectionSettings = createDetectionSettingsService({
+    db: database.db,
+    cameraIds: () => cameraService.list().map((camera) => camera.id),
+    motion,
+    now: () => clock.now(),
+  });
+  const stills = createCameraSnapshotService({
+    db: database.db,
+    recordingsDir,
+    ffmpegPath: ffmpegInfo?.ffmpegPath ?? null,
+    leases: segmentLeases,
+    logger,
+  });
   const notifications = createNotificationService({
     db: database.db,
     cameras: cameraService,
@@ -298,6 +313,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'cameras.add': (input) => Promise.resolve(cameraService.add(input)),
     'cameras.update': (input) => Promise.resolve(cameraService.update(input)),
     'cameras.remove': (input) => Promise.resolve(cameraService.remove(input)),
+    'cameras.snapshot': async (input) => stills.snapshot(cameraService.get(input).id),
+    'detection.settings.get': () => Promise.resolve(detectionSettings.get()),
+    'detection.settings.set': (input) => Promise.resolve(detectionSettings.set(input)),
     'streams.probe': (input) => probes.probe(input),
     'onvif.discover': (input) => onvif.discover(input),
     'onvif.connect': (input) => onvif.connect(input),
