@@ -5,6 +5,7 @@ import { HealthSummary, nextAttemptOf } from '../../components/health.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useHealthPolling } from '../../hooks.js';
 import { CameraFormDialog } from './CameraFormDialog.js';
+import { DetectionDialog } from './DetectionDialog.js';
 import { nextDemoCamera } from './demo-camera.js';
 import { OnvifWizard } from './OnvifWizard.js';
 import { RemoveCameraDialog } from './RemoveCameraDialog.js';
@@ -13,6 +14,7 @@ type Dialog =
   | { kind: 'add' }
   | { kind: 'find'; xaddr?: string }
   | { kind: 'edit'; camera: Camera }
+  | { kind: 'detection'; camera: Camera }
   | { kind: 'remove'; camera: Camera }
   | null;
 
@@ -29,12 +31,14 @@ function CameraRow({
   health,
   receivedAt,
   onEdit,
+  onDetection,
   onRemove,
 }: {
   camera: Camera;
   health: CameraHealth | undefined;
   receivedAt: number | null;
   onEdit: () => void;
+  onDetection: () => void;
   onRemove: () => void;
 }) {
   return (
@@ -89,6 +93,14 @@ function CameraRow({
           aria-label={`Edit ${camera.name}`}
         >
           Edit
+        </button>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={onDetection}
+          aria-label={`Detection settings of ${camera.name}`}
+        >
+          Detection
         </button>
         <button
           type="button"
@@ -220,6 +232,7 @@ export function CamerasPage() {
                   health={healthById[camera.id]}
                   receivedAt={receivedAt}
                   onEdit={() => setDialog({ kind: 'edit', camera })}
+                  onDetection={() => setDialog({ kind: 'detection', camera })}
                   onRemove={() => setDialog({ kind: 'remove', camera })}
                 />
               ))}
@@ -235,6 +248,7 @@ export function CamerasPage() {
         <OnvifWizard onClose={close} {...(dialog.xaddr === undefined ? {} : { xaddr: dialog.xaddr })} />
       ) : null}
       {dialog?.kind === 'edit' ? <CameraFormDialog camera={dialog.camera} onClose={close} /> : null}
+      {dialog?.kind === 'detection' ? <DetectionDialog camera={dialog.camera} onClose={close} /> : null}
       {dialog?.kind === 'remove' ? <RemoveCameraDialog camera={dialog.camera} onClose={close} /> : null}
     </section>
   );
