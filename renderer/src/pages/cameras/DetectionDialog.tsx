@@ -122,6 +122,11 @@ export function DetectionDialog({ camera, onClose }: { camera: Camera; onClose: 
   const { settings, form } = load;
   const change = (next: DetectionForm) => setLoad({ kind: 'ready', settings, form: next });
   const errors = errorsOf(form);
+  const updateZone = (key: number, patch: Partial<DetectionForm['zones'][number]>) =>
+    change({
+      ...form,
+      zones: form.zones.map((other) => (other.key === key ? { ...other, ...patch } : other)),
+    });
   const on = effective(form, settings);
   const shownError = (field: string) => (showErrors ? errors[field] : undefined);
 
@@ -380,28 +385,14 @@ export function DetectionDialog({ camera, onClose }: { camera: Camera; onClose: 
                     value={zone.name}
                     maxLength={64}
                     aria-invalid={nameError !== undefined}
-                    onChange={(event) =>
-                      change({
-                        ...form,
-                        zones: form.zones.map((other) =>
-                          other.key === zone.key ? { ...other, name: event.target.value } : other,
-                        ),
-                      })
-                    }
+                    onChange={(event) => updateZone(zone.key, { name: event.target.value })}
                   />
                   <label className="checkbox">
                     <input
                       type="checkbox"
                       data-testid="zone-alert"
                       checked={zone.alert}
-                      onChange={(event) =>
-                        change({
-                          ...form,
-                          zones: form.zones.map((other) =>
-                            other.key === zone.key ? { ...other, alert: event.target.checked } : other,
-                          ),
-                        })
-                      }
+                      onChange={(event) => updateZone(zone.key, { alert: event.target.checked })}
                     />
                     Alert only here
                   </label>
