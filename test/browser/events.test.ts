@@ -83,7 +83,8 @@ describe('Events page', () => {
     const card = page.locator(`[data-testid="event"][data-event-id="${event.id}"]`);
     await card.waitFor({ timeout: 15_000 });
     expect(await card.textContent()).toContain('person');
-    expect(await card.textContent()).toContain('Porch');
+    // The camera name comes from the cameras list, which can arrive after the events.
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('Porch');
     const thumbnail = card.locator('img');
     await expect
       .poll(
