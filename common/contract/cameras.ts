@@ -124,6 +124,24 @@ export const SegmentSeconds = z
   .min(SEGMENT_SECONDS_MIN, `must be at least ${SEGMENT_SECONDS_MIN} seconds`)
   .max(SEGMENT_SECONDS_MAX, `must be at most ${SEGMENT_SECONDS_MAX} seconds (15 minutes)`);
 
+/**
+ * What footage of a camera is kept. FFmpeg always records continuously (so the pre-roll exists); in `motion`
+ * and `events` mode retention then deletes, within a minute or so, the segments that no motion (or no
+ * detection event) with its pre- and post-roll touches, and only where detection was watching.
+ */
+export const RECORD_MODES = ['continuous', 'motion', 'events'] as const;
+export const RecordMode = z.enum(RECORD_MODES, {
+  error: `must be one of ${RECORD_MODES.join(', ')}`,
+});
+export type RecordMode = z.infer<typeof RecordMode>;
+export const RECORD_ROLL_SECONDS_DEFAULT = 5;
+export const RECORD_ROLL_SECONDS_MAX = 300;
+export const RecordRollSeconds = z
+  .number({ error: 'must be a number of seconds' })
+  .int('must be a whole number of seconds')
+  .min(0, 'must not be negative')
+  .max(RECORD_ROLL_SECONDS_MAX, `must be at most ${RECORD_ROLL_SECONDS_MAX} seconds`);
+
 /** RTSP over TCP (the default: no packet loss through NAT or Wi-Fi) or UDP. */
 export const RtspTransport = z.enum(['tcp', 'udp'], { error: 'must be "tcp" or "udp"' });
 
@@ -150,6 +168,11 @@ export const Camera = z.object({
   enabled: z.boolean(),
   segmentSeconds: z.number().int(),
   rtspTransport: RtspTransport,
+  recordMode: RecordMode,
+  /** Footage kept before motion or an event starts (`motion` and `events` mode). */
+  preRollSeconds: z.number().int(),
+  /** Footage kept after motion or an event ends. */
+  postRollSeconds: z.number().int(),
   status: CameraStatus,
   statusReason: z.string().nullable(),
   /** The ONVIF device behind the camera (PTZ); null when added by URL. */
@@ -169,6 +192,9 @@ export const CameraAddInput = z.strictObject({
   enabled: z.boolean().optional(),
   segmentSeconds: SegmentSeconds.optional(),
   rtspTransport: RtspTransport.optional(),
+  recordMode: RecordMode.optional(),
+  preRollSeconds: RecordRollSeconds.optional(),
+  postRollSeconds: RecordRollSeconds.optional(),
   onvif: OnvifLink.nullable().optional(),
 });
 export type CameraAddInput = z.input<typeof CameraAddInput>;
@@ -187,6 +213,9 @@ export const CameraUpdateInput = z.strictObject({
   enabled: z.boolean().optional(),
   segmentSeconds: SegmentSeconds.optional(),
   rtspTransport: RtspTransport.optional(),
+  recordMode: RecordMode.optional(),
+  preRollSeconds: RecordRollSeconds.optional(),
+  postRollSeconds: RecordRollSeconds.optional(),
   onvif: OnvifLink.nullable().optional(),
 });
 export type CameraUpdateInput = z.input<typeof CameraUpdateInput>;

@@ -21,6 +21,7 @@ import { endLeftoverProcesses } from './ingest/pid-files.js';
 import { nodeProcessRunner, type ProcessRunner } from './ingest/process-runner.js';
 import { createRecordingManager, type RecordingManager } from './recording/recording-manager.js';
 import { createStorageService, type StorageService } from './storage/storage-service.js';
+import { ActivityWindows } from './storage/activity-windows.js';
 import { createExportService, type ExportFile } from './storage/export-service.js';
 import { createLeaseRegistry, type LeaseRegistry } from './storage/leases.js';
 import { createVodService, type VodService } from './playback/vod-service.js';
@@ -66,6 +67,9 @@ export interface EngineOptions {
   stallMs?: number;
   /** How often storage checks free space and the root marker (default 5 s), shortened by tests. */
   freeSpaceCheckMs?: number;
+  /** The recording modes' trim: how often it runs and how long a segment settles first (tests shorten them). */
+  trimIntervalMs?: number;
+  trimSettleMs?: number;
   /** Clip exports copy media no faster than this (bytes per second); unlimited by default. */
   exportMaxBytesPerSecond?: number;
   /** Motion detection settings over the stored `detection.motion` row (off by default; tests turn it on). */
@@ -192,6 +196,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       : { maxBytesPerSecond: options.exportMaxBytesPerSecond }),
   });
   exportService.start();
+  // What detection watched and saw, for the motion and events recording modes (storage/README.md).
+  const activity = new ActivityWindows();
   const storage = createStorageService({
     db: database.db,
     sqlite: database.sqlite,
@@ -202,6 +208,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     leases: segmentLeases,
     recording: () => recording,
     ...(options.freeSpaceCheckMs === undefined ? {} : { freeSpaceCheckMs: options.freeSpaceCheckMs }),
+    activity,
+    ...(options.trimIntervalMs === undefined ? {} : { trimIntervalMs: options.trimIntervalMs }),
+    ...(options.trimSettleMs === undefined ? {} : { trimSettleMs: options.trimSettleMs }),
   });
   // Before any recorder: a root that is missing or not ours blocks recording (and the crash repair).
   storage.checkRootAtStart();
@@ -249,8 +258,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     logger,
   });
+  motion.onMotion((update) =>
+    activity.frame(update.cameraId, update.at, {
+      motion: update.boxes.length > 0,
+      objectsWatched: update.rgb !== undefined,
+    }),
+  );
+  events.on('cameras.removed', ({ id }) => activity.forget(id));
   const objects = createObjectService({
     motion,
+    onUnchecked: (cameraId, at) => activity.doubt(cameraId, at),
     store: eventStore,
     workerHost: options.workerHost,
     modelDir:

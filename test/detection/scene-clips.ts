@@ -14,7 +14,13 @@ import { SKIMAGE_DATA_DIR } from '../../electron/engine/detection/detector-photo
 import { defaultClipCacheDir, type ClipTools } from '../fake-cameras/clip.js';
 
 export type SceneClipKind =
-  'person' | 'vehicle' | 'negative-light' | 'negative-noise' | 'negative-sway' | 'negative-all';
+  | 'person'
+  | 'vehicle'
+  | 'negative-light'
+  | 'negative-noise'
+  | 'negative-sway'
+  | 'negative-all'
+  | 'person-pause';
 
 export const SCENE_CLIP_KINDS: readonly SceneClipKind[] = [
   'person',
@@ -30,6 +36,15 @@ export const SCENE_HEIGHT = 360;
 export const SCENE_FPS = 10;
 /** 12 s: a whole number of 1 s GOPs, so a fake camera can loop the clip with `-stream_loop` seamlessly. */
 export const SCENE_SECONDS = 12;
+/**
+ * `person-pause` (the recording modes' test, not in SCENE_CLIP_KINDS): the person crosses once, as in `person`,
+ * then the scene stays still for the rest of its 30 s, so a looping camera has long quiet stretches.
+ */
+export const PAUSE_SCENE_SECONDS = 30;
+
+export function sceneSecondsOf(kind: SceneClipKind): number {
+  return kind === 'person-pause' ? PAUSE_SCENE_SECONDS : SCENE_SECONDS;
+}
 /** At this frame (2 s) the object's edge reaches the frame's edge; it shows from the next one on. */
 export const OBJECT_ENTERS_AT_FRAME = 20;
 
@@ -134,6 +149,7 @@ function planOf(kind: SceneClipKind): { object: ObjectPlan | null } & Disturbanc
   const none = { light: false, noise: false, sway: false };
   switch (kind) {
     case 'person':
+    case 'person-pause':
       return { object: PERSON, ...none };
     case 'vehicle':
       return { object: VEHICLE, ...none };
@@ -155,7 +171,7 @@ function buildFilterGraph(kind: SceneClipKind): string {
   const plan = planOf(kind);
   const grass = SCENE_GRASS_PATCH;
   const graph = [
-    `color=c=0x707070:s=${SCENE_WIDTH}x${SCENE_HEIGHT}:r=${SCENE_FPS}:d=${SCENE_SECONDS},format=yuv420p[base]`,
+    `color=c=0x707070:s=${SCENE_WIDTH}x${SCENE_HEIGHT}:r=${SCENE_FPS}:d=${sceneSecondsOf(kind)},format=yuv420p[base]`,
     // A brick wall (brick.png, tinted red-brown) over a lawn (grass.png, tinted dull green), both softened a
     // little, as a camera at this distance would see them. (Gravel ground, tried first, reads as a keyboard
     // to NanoDet at 0.5-0.7; this lawn gives nothing above 0.45.)
@@ -227,13 +243,13 @@ export function sceneClipFileName(kind: SceneClipKind, photoDir = SKIMAGE_DATA_D
     .update(JSON.stringify(buildSceneClipArgs(kind, 'OUTPUT', photoDir)))
     .digest('hex')
     .slice(0, 10);
-  return `scene-${kind}-${SCENE_WIDTH}x${SCENE_HEIGHT}-${SCENE_FPS}fps-${SCENE_SECONDS}s-${hash}.mp4`;
+  return `scene-${kind}-${SCENE_WIDTH}x${SCENE_HEIGHT}-${SCENE_FPS}fps-${sceneSecondsOf(kind)}s-${hash}.mp4`;
 }
 
 const frameTime = (frame: number): number => frame / SCENE_FPS;
 
 /** The ground truth of a moving object, from the same numbers as its overlay expression. */
-function groundTruth(plan: ObjectPlan): SceneObject {
+function groundTruth(plan: ObjectPlan, seconds: number): SceneObject {
   const leftAt = (frame: number): number =>
     plan.startX + plan.pixelsPerFrame * (frame - OBJECT_ENTERS_AT_FRAME);
   const boxOfFrame = (frame: number): SceneBox | null => {
@@ -243,7 +259,7 @@ function groundTruth(plan: ObjectPlan): SceneObject {
     const x2 = Math.min(SCENE_WIDTH, left + plan.width);
     return x2 <= x1 ? null : { x: x1, y: plan.y, width: x2 - x1, height: plan.height };
   };
-  const frames = Array.from({ length: SCENE_FPS * SCENE_SECONDS }, (_, frame) => frame);
+  const frames = Array.from({ length: SCENE_FPS * seconds }, (_, frame) => frame);
   const visible = frames.filter((frame) => boxOfFrame(frame) !== null);
   const full = frames.filter((frame) => boxOfFrame(frame)?.width === plan.width);
   const first = (list: number[]): number => frameTime(list[0] ?? 0);
@@ -270,8 +286,8 @@ export function describeSceneClip(kind: SceneClipKind, clipPath: string): SceneC
     width: SCENE_WIDTH,
     height: SCENE_HEIGHT,
     fps: SCENE_FPS,
-    durationSeconds: SCENE_SECONDS,
-    object: object === null ? null : groundTruth(object),
+    durationSeconds: sceneSecondsOf(kind),
+    object: object === null ? null : groundTruth(object, sceneSecondsOf(kind)),
   };
 }
 

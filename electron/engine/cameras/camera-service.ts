@@ -6,8 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
 import {
   ContractError,
+  RECORD_MODES,
+  RECORD_ROLL_SECONDS_DEFAULT,
   SEGMENT_SECONDS_DEFAULT,
   type Camera,
+  type RecordMode,
   type CameraStatus,
   type MethodInput,
 } from '../../../common/contract/index.js';
@@ -45,6 +48,9 @@ export function toCamera(row: CameraRow): Camera {
     enabled: row.enabled,
     segmentSeconds: row.segmentSeconds,
     rtspTransport: row.rtspTransport === 'udp' ? 'udp' : 'tcp',
+    recordMode: recordModeOf(row.recordMode),
+    preRollSeconds: row.preRollSeconds,
+    postRollSeconds: row.postRollSeconds,
     status: row.status as CameraStatus,
     statusReason: row.statusReason,
     onvif:
@@ -54,6 +60,11 @@ export function toCamera(row: CameraRow): Camera {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** A value the contract does not know (a hand-edited row) keeps everything. */
+export function recordModeOf(value: string): RecordMode {
+  return (RECORD_MODES as readonly string[]).includes(value) ? (value as RecordMode) : 'continuous';
 }
 
 function initialStatus(enabled: boolean): { status: CameraStatus; statusReason: string | null } {
@@ -147,6 +158,9 @@ export function createCameraService(deps: {
         enabled,
         segmentSeconds: input.segmentSeconds ?? SEGMENT_SECONDS_DEFAULT,
         rtspTransport: input.rtspTransport ?? 'tcp',
+        recordMode: input.recordMode ?? 'continuous',
+        preRollSeconds: input.preRollSeconds ?? RECORD_ROLL_SECONDS_DEFAULT,
+        postRollSeconds: input.postRollSeconds ?? RECORD_ROLL_SECONDS_DEFAULT,
         ...initialStatus(enabled),
         createdAt: now,
         updatedAt: now,
@@ -188,6 +202,9 @@ export function createCameraService(deps: {
       }
       if (input.segmentSeconds !== undefined) next.segmentSeconds = input.segmentSeconds;
       if (input.rtspTransport !== undefined) next.rtspTransport = input.rtspTransport;
+      if (input.recordMode !== undefined) next.recordMode = input.recordMode;
+      if (input.preRollSeconds !== undefined) next.preRollSeconds = input.preRollSeconds;
+      if (input.postRollSeconds !== undefined) next.postRollSeconds = input.postRollSeconds;
       if (input.onvif !== undefined) {
         next.onvifXaddr = input.onvif?.xaddr ?? null;
         next.onvifProfileToken = input.onvif?.profileToken ?? null;

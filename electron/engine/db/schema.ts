@@ -43,6 +43,10 @@ export const cameras = sqliteTable(
      * Null: as long as continuous footage.
      */
     retainEventDays: integer(),
+    /** `continuous`, `motion` or `events`: what retention keeps (FFmpeg records continuously in every mode). */
+    recordMode: text().notNull().default('continuous'),
+    preRollSeconds: integer().notNull().default(5),
+    postRollSeconds: integer().notNull().default(5),
     /** ONVIF device service URL the camera was added from (the wizard); PTZ commands go there. */
     onvifXaddr: text(),
     /** ONVIF media profile token PTZ commands name. */

@@ -76,6 +76,11 @@ export function trackerConfigFor(config: MotionConfig, cameraId: string): Tracke
 
 export function createObjectService(deps: {
   motion: Pick<MotionService, 'onMotion' | 'config'>;
+  /**
+   * A frame with motion (or tracked objects) that could not be checked for objects: no detector, or the
+   * request was dropped, lost or failed. The recording modes keep its footage.
+   */
+  onUnchecked?: (cameraId: string, at: number) => void;
   store: EventStore;
   workerHost: WorkerHost | undefined;
   modelDir: string;
@@ -182,7 +187,10 @@ export function createObjectService(deps: {
       return;
     }
     const detector = poolNow();
-    if (detector === null) return;
+    if (detector === null) {
+      deps.onUnchecked?.(cameraId, update.at);
+      return;
+    }
     state.busy = true;
     state.requests += 1;
     const rgb = update.rgb;
@@ -193,6 +201,7 @@ export function createObjectService(deps: {
         if (stopped) return;
         if (outcome.status !== 'done') {
           state.skipped += 1;
+          deps.onUnchecked?.(cameraId, update.at);
           return;
         }
         state.answered += 1;

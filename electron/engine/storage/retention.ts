@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import type { StorageLimits } from '../../../common/contract/index.js';
 import type { Logger } from '../ports.js';
 import { parseSegmentPath, toAbsolute } from '../recording/segment-path.js';
+import type { ActivityWindows } from './activity-windows.js';
 import type { LeaseRegistry } from './leases.js';
 import type { CameraRetentionRow } from './storage-settings.js';
 
@@ -88,6 +89,34 @@ export interface RetentionPassResult {
   short: boolean;
 }
 
+/** A camera whose recording mode keeps only footage around motion or events. */
+export interface TrimCamera {
+  id: string;
+  mode: 'motion' | 'events';
+  preRollMs: number;
+  postRollMs: number;
+}
+
+export interface TrimInput {
+  now: number;
+  limits: StorageLimits;
+  cameras: TrimCamera[];
+  activity: ActivityWindows;
+  /**
+   * A segment is judged only once it ended this long before `now` less its pre-roll: motion is reported a
+   * moment after the frame, and an event is stored once the object was seen on a few frames.
+   */
+  settleMs: number;
+}
+
+export interface TrimResult {
+  deletedSegments: number;
+  freedBytes: number;
+  /** Segments kept because detection was not watching over them and their rolls. */
+  unwatched: number;
+  failed: number;
+}
+
 interface Candidate {
   id: number;
   cameraId: string;
@@ -135,6 +164,20 @@ export function createRetention(deps: {
     .prepare(
       `SELECT start_time, end_time FROM events
        WHERE camera_id = ? AND locked = 0 AND start_time < ? AND (end_time IS NULL OR end_time > ?)`,
+    )
+    .raw(true);
+  const trimCandidates = sqlite
+    .prepare(
+      `SELECT ${COLUMNS} FROM segments INDEXED BY segments_camera_start_end_idx
+       WHERE camera_id = ? AND start_time >= ? AND end_time <= ? AND (start_time > ? OR (start_time = ? AND id > ?))
+       ORDER BY start_time, id LIMIT ${BATCH}`,
+    )
+    .raw(true);
+  // Object events (motion rows are not events here) of one camera reaching into [from, to).
+  const objectEventsReaching = sqlite
+    .prepare(
+      `SELECT start_time, end_time FROM events
+       WHERE camera_id = ? AND type <> 'motion' AND start_time < ? AND (end_time IS NULL OR end_time > ?)`,
     )
     .raw(true);
   const deleteSegment = sqlite.prepare('DELETE FROM segments WHERE id = ?');
@@ -330,7 +373,77 @@ export function createRetention(deps: {
     return tally;
   }
 
-  return { pass };
+  /**
+   * The recording modes: deletes the segments of `motion` and `events` cameras that no motion, object event or
+   * doubt (each widened by the camera's pre- and post-roll) touches, where detection watched without a break
+   * over the segment and its rolls. Locked events and leases protect as in `pass`.
+   */
+  async function trim(input: TrimInput): Promise<TrimResult> {
+    passNow = input.now;
+    const tally: RetentionPassResult = {
+      deletedSegments: 0,
+      freedBytes: 0,
+      neededBytes: 0,
+      skippedProtected: 0,
+      failed: 0,
+      short: false,
+    };
+    let unwatched = 0;
+    // Locked events keep the storage-wide rolls (and, as every object event here, the camera's own).
+    const locked = lockedWindows(input.limits);
+    for (const camera of input.cameras) {
+      const since = input.activity.watchedSince(camera.id, camera.mode);
+      if (since === null) continue;
+      const { preRollMs: pre, postRollMs: post } = camera;
+      // A segment can be judged once coverage may reach its end plus the pre-roll.
+      const until = input.now - pre - input.settleMs;
+      const from = since + post;
+      if (until <= from) continue;
+      const windows = new IntervalSet(
+        [
+          ...(objectEventsReaching.all(camera.id, until + pre, from - post) as [number, number | null][]),
+          ...input.activity.keepSpans(camera.id, camera.mode),
+        ].map(([start, end]) => [start - pre, (end ?? Infinity) + post + 1] as const),
+      );
+      const lockedHere = locked.get(camera.id);
+      const keep = (candidate: Candidate) => {
+        if (lockedHere?.overlaps(candidate.startTime, candidate.endTime) === true) return true;
+        if (windows.overlaps(candidate.startTime, candidate.endTime)) return true;
+        if (
+          !input.activity.watched(camera.id, camera.mode, candidate.startTime - post, candidate.endTime + pre)
+        ) {
+          unwatched += 1;
+          return true;
+        }
+        return false;
+      };
+      let after: [number, number] = [-Infinity, -Infinity];
+      for (;;) {
+        const rows = trimCandidates.all(
+          camera.id,
+          from,
+          until,
+          after[0],
+          after[0],
+          after[1],
+        ) as CandidateRow[];
+        if (rows.length === 0) break;
+        const batch = rows.map(toCandidate);
+        const last = batch[batch.length - 1];
+        if (last !== undefined) after = [last.startTime, last.id];
+        await remove(batch, tally, keep);
+        if (rows.length < BATCH) break;
+      }
+    }
+    return {
+      deletedSegments: tally.deletedSegments,
+      freedBytes: tally.freedBytes,
+      unwatched,
+      failed: tally.failed,
+    };
+  }
+
+  return { pass, trim };
 }
 
 export type Retention = ReturnType<typeof createRetention>;

@@ -24,6 +24,7 @@ import type { Db } from '../db/open-database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Clock, Logger } from '../ports.js';
 import { createSegmentIndex } from '../recording/segment-index.js';
+import type { ActivityWindows } from './activity-windows.js';
 import type { LeaseRegistry } from './leases.js';
 import { reconcileStorage } from './reconcile-storage.js';
 import { DAY_MS, createRetention, floorBytes, headroomBytes } from './retention.js';
@@ -33,6 +34,9 @@ import { createTimelineQuery } from './timeline.js';
 
 export const CLEANUP_INTERVAL_MS = 5 * 60_000;
 export const FREE_SPACE_CHECK_MS = 5_000;
+/** How often footage of `motion` and `events` cameras is trimmed, and how long a segment settles first. */
+export const TRIM_INTERVAL_MS = 30_000;
+export const TRIM_SETTLE_MS = 30_000;
 
 export interface DiskSpace {
   totalBytes: number;
@@ -67,6 +71,10 @@ export interface StorageServiceOptions {
   recording: () => RecordingControl;
   cleanupIntervalMs?: number;
   freeSpaceCheckMs?: number;
+  /** What detection saw, for the recording modes; absent: every camera's footage is kept as continuous. */
+  activity?: ActivityWindows;
+  trimIntervalMs?: number;
+  trimSettleMs?: number;
   diskSpace?: (dir: string) => DiskSpace | null;
 }
 
@@ -285,6 +293,41 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
     return summary;
   }
 
+  let trimming = false;
+  /** The recording modes' pass, in the same queue as cleanup (never two deletions at once). */
+  function trimPass(): void {
+    const activity = options.activity;
+    if (activity === undefined || stopped || trimming || root.state !== 'ok') return;
+    if (reconcileSummary?.refused === true) return;
+    activity.prune(clock.now());
+    const trimCameras = store.trimCameras();
+    if (trimCameras.length === 0) return;
+    trimming = true;
+    queue = queue
+      .then(async () => {
+        if (stopped) return;
+        const result = await retention.trim({
+          now: clock.now(),
+          limits: store.limits(),
+          cameras: trimCameras,
+          activity,
+          settleMs: options.trimSettleMs ?? TRIM_SETTLE_MS,
+        });
+        if (result.deletedSegments > 0 || result.failed > 0) {
+          logger.debug(
+            { ...result },
+            `Recording modes: ${result.deletedSegments} segment(s) without motion or events deleted`,
+          );
+        }
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'Trimming footage of motion and events cameras failed');
+      })
+      .finally(() => {
+        trimming = false;
+      });
+  }
+
   function cleanup(reason: CleanupSummary['reason'], emergency = false): Promise<CleanupSummary | null> {
     if (waiting !== null) {
       waiting.emergency ||= emergency;
@@ -442,7 +485,11 @@ export function createStorageService(options: StorageServiceOptions): StorageSer
     start() {
       const cleanupMs = options.cleanupIntervalMs ?? CLEANUP_INTERVAL_MS;
       const checkMs = options.freeSpaceCheckMs ?? FREE_SPACE_CHECK_MS;
-      timers = [setInterval(() => void cleanup('scheduled'), cleanupMs), setInterval(check, checkMs)];
+      timers = [
+        setInterval(() => void cleanup('scheduled'), cleanupMs),
+        setInterval(check, checkMs),
+        setInterval(trimPass, options.trimIntervalMs ?? TRIM_INTERVAL_MS),
+      ];
       for (const timer of timers) timer.unref();
       check();
       void cleanup('scheduled');

@@ -2,7 +2,7 @@
  * Retention rules: the global limits live in the `settings` row `storage.limits`, each camera's days in its
  * `cameras` row (removed cameras included, so their footage still ages out).
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import {
   ContractError,
   STORAGE_LIMITS_DEFAULT,
@@ -12,6 +12,7 @@ import {
 } from '../../../common/contract/index.js';
 import type { Db } from '../db/open-database.js';
 import { cameras, settings } from '../db/schema.js';
+import type { TrimCamera } from './retention.js';
 
 export const LIMITS_KEY = 'storage.limits';
 
@@ -24,6 +25,8 @@ export interface CameraRetentionRow {
 export interface StorageSettingsStore {
   limits(): StorageLimits;
   cameraRetention(): CameraRetentionRow[];
+  /** Live cameras recording in `motion` or `events` mode. */
+  trimCameras(): TrimCamera[];
   get(): StorageSettings;
   /** Validates against the disk (a floor at or over its size is refused) and stores. */
   set(input: MethodInput<'storage.settings.set'>, totalBytes: number): StorageSettings;
@@ -81,6 +84,23 @@ export function createStorageSettings(db: Db, now: () => number): StorageSetting
         .select({ id: cameras.id, retainDays: cameras.retainDays, retainEventDays: cameras.retainEventDays })
         .from(cameras)
         .all(),
+    trimCameras: () =>
+      db
+        .select({
+          id: cameras.id,
+          mode: cameras.recordMode,
+          pre: cameras.preRollSeconds,
+          post: cameras.postRollSeconds,
+        })
+        .from(cameras)
+        .where(and(isNull(cameras.removedAt), inArray(cameras.recordMode, ['motion', 'events'])))
+        .all()
+        .map((row) => ({
+          id: row.id,
+          mode: row.mode === 'events' ? ('events' as const) : ('motion' as const),
+          preRollMs: row.pre * 1000,
+          postRollMs: row.post * 1000,
+        })),
     get,
     set(input, totalBytes) {
       const next = { ...limits(), ...input.limits };

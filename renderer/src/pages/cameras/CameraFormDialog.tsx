@@ -1,8 +1,11 @@
 import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
 import {
+  RECORD_MODES,
+  RECORD_ROLL_SECONDS_MAX,
   SEGMENT_SECONDS_MAX,
   SEGMENT_SECONDS_MIN,
   type Camera,
+  type RecordMode,
   type StreamProbeResult,
 } from '../../../../common/contract/index.js';
 import { useCameras, useTransport } from '../../app-context.js';
@@ -15,6 +18,7 @@ import {
   errorsFromRemote,
   FIELD_LABELS,
   formValuesOf,
+  RECORD_MODE_LABELS,
   hasErrors,
   probeInputOf,
   updateInputOf,
@@ -25,6 +29,20 @@ import {
   type CameraFormValues,
   type FormErrors,
 } from './camera-form.js';
+
+function recordModeOf(value: string): RecordMode {
+  return RECORD_MODES.find((mode) => mode === value) ?? 'continuous';
+}
+
+/** Fields that do not change what the stream check saw. */
+const RECORDING_KEYS: ReadonlySet<keyof CameraFormValues> = new Set([
+  'name',
+  'enabled',
+  'segmentSeconds',
+  'recordMode',
+  'preRollSeconds',
+  'postRollSeconds',
+]);
 
 interface FieldProps {
   field: CameraField;
@@ -104,7 +122,7 @@ export function CameraFormDialog({ camera, onClose, onOnvif }: CameraFormDialogP
   function change<K extends keyof CameraFormValues>(key: K, value: CameraFormValues[K]): void {
     setValues((previous) => ({ ...previous, [key]: value }));
     // A result no longer describes what the fields say.
-    if (key !== 'name' && key !== 'enabled' && key !== 'segmentSeconds') setProbe(null);
+    if (!RECORDING_KEYS.has(key)) setProbe(null);
     // A field's message goes once the operator changes that field; the others stay until the next submit.
     const field = key === 'clearPassword' ? 'password' : key;
     setErrors((previous) => ({ ...previous, [field]: undefined, form: undefined }));
@@ -266,6 +284,51 @@ export function CameraFormDialog({ camera, onClose, onOnvif }: CameraFormDialogP
               </select>
             )}
           </Field>
+        </div>
+        <div className="form__row">
+          <Field
+            field="recordMode"
+            error={errors.recordMode}
+            hint={
+              values.recordMode === 'continuous'
+                ? 'Every segment is kept until retention ages it out'
+                : `Recorded continuously; segments no ${values.recordMode === 'motion' ? 'motion' : 'detected object'} touches are deleted after a minute. Kept whole while detection is off or not running.`
+            }
+          >
+            {(props) => (
+              <select
+                {...props}
+                value={values.recordMode}
+                onChange={(event) => change('recordMode', recordModeOf(event.target.value))}
+              >
+                {RECORD_MODES.map((mode) => (
+                  <option key={mode} value={mode}>
+                    {RECORD_MODE_LABELS[mode]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {(['preRollSeconds', 'postRollSeconds'] as const).map((field) => (
+            <Field
+              key={field}
+              field={field}
+              error={errors[field]}
+              hint={`Seconds kept ${field === 'preRollSeconds' ? 'before' : 'after'} (0 to ${RECORD_ROLL_SECONDS_MAX})`}
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  type="text"
+                  inputMode="numeric"
+                  value={values[field]}
+                  disabled={values.recordMode === 'continuous'}
+                  onChange={(event) => change(field, event.target.value)}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+          ))}
         </div>
         <label className="checkbox">
           <input

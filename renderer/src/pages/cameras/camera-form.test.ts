@@ -11,6 +11,7 @@ import {
   probeInputOf,
   updateInputOf,
   validateProbe,
+  validateUpdate,
 } from './camera-form.js';
 import { nextDemoCamera } from './demo-camera.js';
 
@@ -32,6 +33,31 @@ describe('camera form', () => {
     expect(addInputOf({ ...base, segmentSeconds: '300', rtspTransport: 'udp' })).toMatchObject({
       segmentSeconds: 300,
       rtspTransport: 'udp',
+    });
+  });
+
+  it('sends a recording mode and rolls only when not the defaults, and only changes when editing', () => {
+    const base = { ...EMPTY_FORM, name: 'Gate', rtspUrl: 'rtsp://192.0.2.1/a' };
+    for (const key of ['recordMode', 'preRollSeconds', 'postRollSeconds']) {
+      expect(addInputOf(base)).not.toHaveProperty(key);
+    }
+    expect(addInputOf({ ...base, recordMode: 'events', preRollSeconds: '10' })).toMatchObject({
+      recordMode: 'events',
+      preRollSeconds: 10,
+    });
+    expect(addInputOf({ ...base, recordMode: 'events' })).not.toHaveProperty('postRollSeconds');
+    const camera = makeCamera({ recordMode: 'motion', preRollSeconds: 3, postRollSeconds: 20 });
+    expect(updateInputOf(camera, formValuesOf(camera))).toEqual({ id: camera.id });
+    expect(
+      updateInputOf(camera, { ...formValuesOf(camera), recordMode: 'continuous', postRollSeconds: '4' }),
+    ).toEqual({ id: camera.id, recordMode: 'continuous', postRollSeconds: 4 });
+    expect(validateUpdate(updateInputOf(camera, { ...formValuesOf(camera), preRollSeconds: '301' }))).toEqual(
+      {
+        preRollSeconds: 'Pre-roll must be at most 300 seconds',
+      },
+    );
+    expect(validateUpdate(updateInputOf(camera, { ...formValuesOf(camera), postRollSeconds: '' }))).toEqual({
+      postRollSeconds: 'Post-roll must be a number of seconds',
     });
   });
 

@@ -3,10 +3,12 @@ import {
   CameraUpdateInput,
   fieldIssues,
   RemoteError,
+  RECORD_ROLL_SECONDS_DEFAULT,
   SEGMENT_SECONDS_DEFAULT,
   StreamProbeInput,
   type Camera,
   type FieldIssue,
+  type RecordMode,
   type StreamProbe,
 } from '../../../../common/contract/index.js';
 
@@ -26,6 +28,10 @@ export interface CameraFormValues {
   /** As typed; checked with the contract's schema (2 to 900 whole seconds). */
   segmentSeconds: string;
   rtspTransport: RtspTransportChoice;
+  recordMode: RecordMode;
+  /** As typed, like the segment length (0 to 300 whole seconds). */
+  preRollSeconds: string;
+  postRollSeconds: string;
 }
 
 export const CAMERA_FIELDS = [
@@ -37,6 +43,9 @@ export const CAMERA_FIELDS = [
   'enabled',
   'segmentSeconds',
   'rtspTransport',
+  'recordMode',
+  'preRollSeconds',
+  'postRollSeconds',
 ] as const;
 export type CameraField = (typeof CAMERA_FIELDS)[number];
 
@@ -49,6 +58,16 @@ export const FIELD_LABELS: Readonly<Record<CameraField, string>> = {
   enabled: 'Enabled',
   segmentSeconds: 'Segment length',
   rtspTransport: 'RTSP transport',
+  recordMode: 'Keep footage',
+  preRollSeconds: 'Pre-roll',
+  postRollSeconds: 'Post-roll',
+};
+
+/** What each recording mode keeps, as the form offers it. */
+export const RECORD_MODE_LABELS: Readonly<Record<RecordMode, string>> = {
+  continuous: 'Continuous: everything',
+  motion: 'Motion only: around motion',
+  events: 'Events only: around detected objects',
 };
 
 /** A message per field, plus `form` for what belongs to no field. */
@@ -64,6 +83,9 @@ export const EMPTY_FORM: CameraFormValues = {
   enabled: true,
   segmentSeconds: String(SEGMENT_SECONDS_DEFAULT),
   rtspTransport: 'tcp',
+  recordMode: 'continuous',
+  preRollSeconds: String(RECORD_ROLL_SECONDS_DEFAULT),
+  postRollSeconds: String(RECORD_ROLL_SECONDS_DEFAULT),
 };
 
 /**
@@ -86,12 +108,17 @@ export function formValuesOf(camera: Camera): CameraFormValues {
     enabled: camera.enabled,
     segmentSeconds: String(camera.segmentSeconds),
     rtspTransport: camera.rtspTransport,
+    recordMode: camera.recordMode,
+    preRollSeconds: String(camera.preRollSeconds),
+    postRollSeconds: String(camera.postRollSeconds),
   };
 }
 
 export function addInputOf(values: CameraFormValues): CameraAddInput {
   const subStreamUrl = values.subStreamUrl.trim();
   const segmentSeconds = parseSeconds(values.segmentSeconds);
+  const preRollSeconds = parseSeconds(values.preRollSeconds);
+  const postRollSeconds = parseSeconds(values.postRollSeconds);
   // The defaults are the engine's too; leaving them out keeps the request to what the operator chose.
   return {
     name: values.name,
@@ -102,6 +129,9 @@ export function addInputOf(values: CameraFormValues): CameraAddInput {
     ...(values.password === '' ? {} : { password: values.password }),
     ...(segmentSeconds === SEGMENT_SECONDS_DEFAULT ? {} : { segmentSeconds }),
     ...(values.rtspTransport === 'tcp' ? {} : { rtspTransport: values.rtspTransport }),
+    ...(values.recordMode === 'continuous' ? {} : { recordMode: values.recordMode }),
+    ...(preRollSeconds === RECORD_ROLL_SECONDS_DEFAULT ? {} : { preRollSeconds }),
+    ...(postRollSeconds === RECORD_ROLL_SECONDS_DEFAULT ? {} : { postRollSeconds }),
   };
 }
 
@@ -122,6 +152,11 @@ export function updateInputOf(camera: Camera, values: CameraFormValues): CameraU
   const segmentSeconds = parseSeconds(values.segmentSeconds);
   if (segmentSeconds !== camera.segmentSeconds) input.segmentSeconds = segmentSeconds;
   if (values.rtspTransport !== camera.rtspTransport) input.rtspTransport = values.rtspTransport;
+  if (values.recordMode !== camera.recordMode) input.recordMode = values.recordMode;
+  const preRollSeconds = parseSeconds(values.preRollSeconds);
+  if (preRollSeconds !== camera.preRollSeconds) input.preRollSeconds = preRollSeconds;
+  const postRollSeconds = parseSeconds(values.postRollSeconds);
+  if (postRollSeconds !== camera.postRollSeconds) input.postRollSeconds = postRollSeconds;
   return input;
 }
 
