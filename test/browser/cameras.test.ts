@@ -111,6 +111,16 @@ describe('Cameras page in the browser', () => {
     await edit.getByLabel('Name', { exact: true }).fill('Front door (east)');
     await edit.getByLabel('Clear password', { exact: true }).check();
     await edit.getByLabel(/^Enabled/).uncheck();
+    // Recording mode: the rolls only mean something outside continuous, and are checked as the engine does.
+    const preRoll = edit.getByLabel('Pre-roll', { exact: true });
+    expect(await preRoll.isDisabled()).toBe(true);
+    await edit.getByLabel('Keep footage', { exact: true }).selectOption('motion');
+    expect(await preRoll.isDisabled()).toBe(false);
+    expect(await preRoll.inputValue()).toBe('5');
+    await preRoll.fill('400');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => edit.getByText('Pre-roll must be at most 300 seconds').isVisible()).toBe(true);
+    await preRoll.fill('8');
     await screenshot(page, 'cameras-6-edit-form');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.waitFor({ state: 'detached' });
@@ -124,7 +134,13 @@ describe('Cameras page in the browser', () => {
       enabled: false,
       hasPassword: false,
       username: 'admin',
+      recordMode: 'motion',
+      preRollSeconds: 8,
+      postRollSeconds: 5,
     });
+    expect(await edited.getByTestId('camera-record-mode').textContent()).toBe(
+      'Keepsmotion only · 8 s before, 5 s after',
+    );
     await screenshot(page, 'cameras-7-edited');
 
     await page.getByRole('button', { name: 'Remove Front door (east)' }).click();

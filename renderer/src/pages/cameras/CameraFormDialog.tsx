@@ -285,30 +285,30 @@ export function CameraFormDialog({ camera, onClose, onOnvif }: CameraFormDialogP
             )}
           </Field>
         </div>
+        <Field
+          field="recordMode"
+          error={errors.recordMode}
+          hint={
+            values.recordMode === 'continuous'
+              ? 'Every segment is kept until retention ages it out'
+              : `Recorded continuously; segments no ${values.recordMode === 'motion' ? 'motion' : 'detected object'} touches are deleted after a minute. Kept whole while detection is off or not running.`
+          }
+        >
+          {(props) => (
+            <select
+              {...props}
+              value={values.recordMode}
+              onChange={(event) => change('recordMode', recordModeOf(event.target.value))}
+            >
+              {RECORD_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {RECORD_MODE_LABELS[mode]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div className="form__row">
-          <Field
-            field="recordMode"
-            error={errors.recordMode}
-            hint={
-              values.recordMode === 'continuous'
-                ? 'Every segment is kept until retention ages it out'
-                : `Recorded continuously; segments no ${values.recordMode === 'motion' ? 'motion' : 'detected object'} touches are deleted after a minute. Kept whole while detection is off or not running.`
-            }
-          >
-            {(props) => (
-              <select
-                {...props}
-                value={values.recordMode}
-                onChange={(event) => change('recordMode', recordModeOf(event.target.value))}
-              >
-                {RECORD_MODES.map((mode) => (
-                  <option key={mode} value={mode}>
-                    {RECORD_MODE_LABELS[mode]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
           {(['preRollSeconds', 'postRollSeconds'] as const).map((field) => (
             <Field
               key={field}

@@ -74,6 +74,17 @@ function CameraRow({
             {camera.rtspTransport === 'udp' ? <span className="muted">&nbsp;·&nbsp;UDP</span> : null}
           </span>
         </div>
+        {camera.recordMode === 'continuous' ? null : (
+          <div className="stream" data-testid="camera-record-mode">
+            <span className="stream__label">Keeps</span>
+            <span>
+              {camera.recordMode === 'motion' ? 'motion only' : 'events only'}
+              <span className="muted">
+                {` · ${camera.preRollSeconds} s before, ${camera.postRollSeconds} s after`}
+              </span>
+            </span>
+          </div>
+        )}
       </td>
       <td className="status-cell">
         <StatusBadge
