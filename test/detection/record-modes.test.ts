@@ -110,10 +110,18 @@ describe('recording modes on real cameras', () => {
 
     // A whole quiet stretch (20 s less the rolls) must have passed and been trimmed on both detecting cameras.
     const trimmed = (cameraId: string) => gapsBetween(readSegments(rig!.dataDir, cameraId), 1_000);
+    // And enough motion frames old enough to have been judged (a crossing that began before the recording
+    // counts only in part, so on a slow machine this may take the next loop).
+    const judgedMotion = (cameraId: string, until: number) => {
+      const first = readSegments(rig!.dataDir, cameraId)[0]?.start_time ?? Infinity;
+      return (motionAt.get(cameraId) ?? []).filter((at) => at - ROLL_MS > first && at + ROLL_MS < until);
+    };
     await waitFor(
-      () => (trimmed(front.id).some((gap) => gap.ms >= 6_000) ? true : undefined),
-      100_000,
-      'a quiet stretch of the motion camera to be deleted',
+      () =>
+        trimmed(front.id).some((gap) => gap.ms >= 6_000) &&
+        judgedMotion(front.id, Date.now() - ROLL_MS - SETTLE_MS - 2_000).length >= 10,
+      130_000,
+      'a quiet stretch of the motion camera to be deleted, after a judged crossing',
     );
     let personEvents: DetectionEvent[];
     const eventsDeadline = Date.now() + 60_000;
@@ -134,10 +142,8 @@ describe('recording modes on real cameras', () => {
 
     // Motion camera: every motion frame keeps its pre- and post-roll; no deleted stretch had motion near it.
     const frontRows = readSegments(rig.dataDir, front.id);
-    const frontMotion = (motionAt.get(front.id) ?? []).filter(
-      (at) => at - ROLL_MS > (frontRows[0]?.start_time ?? Infinity) && at + ROLL_MS < judgedUntil,
-    );
-    expect(frontMotion.length).toBeGreaterThan(10);
+    const frontMotion = judgedMotion(front.id, judgedUntil);
+    expect(frontMotion.length).toBeGreaterThanOrEqual(10);
     const unkept = frontMotion.filter((at) => !coveredBy(frontRows, at - ROLL_MS + 300, at + ROLL_MS - 300));
     expect(unkept).toEqual([]);
     const frontGaps = gapsBetween(frontRows, 1_000);
@@ -195,5 +201,5 @@ describe('recording modes on real cameras', () => {
     await new Promise((resolve) => setTimeout(resolve, 2 * ROLL_MS + SETTLE_MS));
     const after = readSegments(rig.dataDir, front.id).filter((row) => row.start_time >= before - 1_000);
     expect(gapsBetween(after, 1_000)).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 });

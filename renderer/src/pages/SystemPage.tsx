@@ -5,6 +5,7 @@ import { HealthWarnings, nextAttemptOf, SegmentAge } from '../components/health.
 import { StatusBadge } from '../components/StatusBadge.js';
 import { formatBitrate, formatBytes, formatDuration, formatFps } from '../format.js';
 import { useHealthPolling, useNow } from '../hooks.js';
+import { DetectionSection } from './detection/DetectionSection.js';
 import { NotificationsSection } from './notifications/NotificationsSection.js';
 
 /** How often the page asks the engine again; the uptime in between ticks locally. */
@@ -263,6 +264,7 @@ export function SystemPage() {
         </dl>
       )}
       <RecordingSection info={info} />
+      <DetectionSection />
       <NotificationsSection />
     </section>
   );

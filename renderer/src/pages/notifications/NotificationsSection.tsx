@@ -1,6 +1,7 @@
-import { useEffect, useId, useState, type SyntheticEvent } from 'react';
+import { useEffect, useState, type SyntheticEvent } from 'react';
 import type { NotificationSettings, NotificationStatus } from '../../../../common/contract/index.js';
 import { useTransport } from '../../app-context.js';
+import { TextField } from '../../components/TextField.js';
 import { NOTIFICATIONS_CHANGED } from './browser-notifications.js';
 import {
   errorsOf,
@@ -19,58 +20,6 @@ const MQTT_STATES: Record<NotificationStatus['mqtt']['state'], string> = {
   connected: 'Connected',
   error: 'Not connected',
 };
-
-/** A labelled text (or password) input with its hint and its error, both tied to it for screen readers. */
-function TextField({
-  label,
-  error,
-  hint,
-  testId,
-  value,
-  onChange,
-  secret = false,
-  placeholder,
-}: {
-  label: string;
-  error: string | undefined;
-  hint?: string | undefined;
-  testId: string;
-  value: string;
-  onChange: (value: string) => void;
-  secret?: boolean;
-  placeholder?: string;
-}) {
-  const id = useId();
-  const describedBy =
-    [hint === undefined ? null : `${id}-hint`, error === undefined ? null : `${id}-error`]
-      .filter((part) => part !== null)
-      .join(' ') || undefined;
-  return (
-    <div className={error === undefined ? 'field' : 'field field--invalid'}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type={secret ? 'password' : 'text'}
-        data-testid={testId}
-        value={value}
-        autoComplete={secret ? 'new-password' : 'off'}
-        placeholder={placeholder}
-        aria-describedby={describedBy}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {hint === undefined ? null : (
-        <p id={`${id}-hint`} className="field__hint">
-          {hint}
-        </p>
-      )}
-      {error === undefined ? null : (
-        <p id={`${id}-error`} className="field__error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
 
 function BrowserPermission() {
   const supported = typeof Notification !== 'undefined';
