@@ -14,16 +14,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionEvent } from '../../common/contract/index.js';
-import { createSilentLogger } from '../../electron/engine/logging/logger.js';
-import { ForkWorkerHost } from '../../electron/engine/workers/fork-worker-host.js';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { startTestEngine, waitFor, type TestEngine } from '../recording/recording-helpers.js';
-import { REPO_ROOT } from '../support/server.js';
 import { startBroker, subscribe, type Broker } from '../support/mosquitto.js';
 import type { DesktopNotice } from '../../electron/engine/notifications/notification-service.js';
+import { assertBuiltWorkers, detectionWorkerHost } from './detection-rig.js';
 import { ensureSceneClip } from './scene-clips.js';
 
-const WORKERS_DIR = path.join(REPO_ROOT, 'out', 'workers');
 let fakes: FakeCameras;
 let rig: TestEngine | undefined;
 let broker: Broker;
@@ -32,13 +29,7 @@ let hookUrl: string;
 const hooks: { body: string; signature: string | undefined; kind: string | undefined }[] = [];
 
 beforeAll(async () => {
-  for (const worker of ['motion-worker.cjs', 'detector-worker.cjs']) {
-    if (!fs.existsSync(path.join(WORKERS_DIR, worker))) {
-      throw new Error(
-        `${worker} is missing from out/workers: run \`node scripts/build.mjs\` (npm test does)`,
-      );
-    }
-  }
+  assertBuiltWorkers();
   const [person, negative] = await Promise.all([ensureSceneClip('person'), ensureSceneClip('negative-all')]);
   broker = await startBroker();
   hookServer = http.createServer((request, response) => {
@@ -72,11 +63,7 @@ describe('detection events on real cameras', () => {
   it('makes a person event with a snapshot from the person clip and none from the negative clip', async () => {
     const notices: DesktopNotice[] = [];
     rig = await startTestEngine({
-      workerHost: new ForkWorkerHost({
-        workersDir: WORKERS_DIR,
-        logger: createSilentLogger(),
-        killGraceMs: 2_000,
-      }),
+      workerHost: detectionWorkerHost(),
       motion: { enabled: true, objects: true, fps: 5, width: 640 },
       detectorPool: { preferBackend: 'tfjs-wasm', size: 1 },
       desktopNotifier: (notice) => notices.push(notice),

@@ -7,12 +7,8 @@
  * - `drive`, events only: the segments around its person events stay, the others go.
  * - `side`, motion only with detection off for it: nothing watched it, so nothing of it goes.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionEvent } from '../../common/contract/index.js';
-import { createSilentLogger } from '../../electron/engine/logging/logger.js';
-import { ForkWorkerHost } from '../../electron/engine/workers/fork-worker-host.js';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import {
   gapsBetween,
@@ -23,23 +19,16 @@ import {
   type SegmentRow,
   type TestEngine,
 } from '../recording/recording-helpers.js';
-import { REPO_ROOT } from '../support/server.js';
+import { assertBuiltWorkers, detectionWorkerHost } from './detection-rig.js';
 import { ensureSceneClip } from './scene-clips.js';
 
-const WORKERS_DIR = path.join(REPO_ROOT, 'out', 'workers');
 const ROLL_MS = 5_000;
 const SETTLE_MS = 4_000;
 let fakes: FakeCameras;
 let rig: TestEngine | undefined;
 
 beforeAll(async () => {
-  for (const worker of ['motion-worker.cjs', 'detector-worker.cjs']) {
-    if (!fs.existsSync(path.join(WORKERS_DIR, worker))) {
-      throw new Error(
-        `${worker} is missing from out/workers: run \`node scripts/build.mjs\` (npm test does)`,
-      );
-    }
-  }
+  assertBuiltWorkers();
   const clip = await ensureSceneClip('person-pause');
   fakes = await startFakeCameras({
     cameras: ['front', 'drive', 'side'].map((name) => ({ name, clipPath: clip.path })),
@@ -62,11 +51,7 @@ function coveredBy(rows: SegmentRow[], from: number, to: number, slack = 300): b
 describe('recording modes on real cameras', () => {
   it('keeps footage around motion or events with their rolls and deletes the quiet segments', async () => {
     rig = await startTestEngine({
-      workerHost: new ForkWorkerHost({
-        workersDir: WORKERS_DIR,
-        logger: createSilentLogger(),
-        killGraceMs: 2_000,
-      }),
+      workerHost: detectionWorkerHost(),
       motion: { enabled: true, objects: true, fps: 5, width: 640 },
       detectorPool: { preferBackend: 'tfjs-wasm', size: 1 },
       trimIntervalMs: 2_000,

@@ -134,6 +134,10 @@ function toCandidate(row: CandidateRow): Candidate {
   return { id, cameraId, filePath, startTime, endTime, fileSize, recordingId };
 }
 
+function newTally(): RetentionPassResult {
+  return { deletedSegments: 0, freedBytes: 0, neededBytes: 0, skippedProtected: 0, failed: 0, short: false };
+}
+
 const COLUMNS = 'id, camera_id, file_path, start_time, end_time, file_size, recording_id';
 
 export function createRetention(deps: {
@@ -263,6 +267,24 @@ export function createRetention(deps: {
     return bytes;
   }
 
+  /** Removes, batch by batch in start order, the rows `select` answers after each batch's last one. */
+  async function removeInOrder(
+    select: (after: [number, number]) => CandidateRow[],
+    tally: RetentionPassResult,
+    keep: (candidate: Candidate) => boolean,
+  ): Promise<void> {
+    let after: [number, number] = [-Infinity, -Infinity];
+    for (;;) {
+      const rows = select(after);
+      if (rows.length === 0) break;
+      const batch = rows.map(toCandidate);
+      const last = batch[batch.length - 1];
+      if (last !== undefined) after = [last.startTime, last.id];
+      await remove(batch, tally, keep);
+      if (rows.length < BATCH) break;
+    }
+  }
+
   let passNow = 0;
   function removeEmptyFolders(removed: Candidate[]): void {
     // Only folders of hours that ended over an hour ago: a writer may be about to create a file in a newer one.
@@ -292,14 +314,7 @@ export function createRetention(deps: {
   async function pass(input: RetentionPassInput): Promise<RetentionPassResult> {
     passNow = input.now;
     const { limits, now } = input;
-    const tally: RetentionPassResult = {
-      deletedSegments: 0,
-      freedBytes: 0,
-      neededBytes: 0,
-      skippedProtected: 0,
-      failed: 0,
-      short: false,
-    };
+    const tally = newTally();
     const locked = lockedWindows(limits);
     const isLocked = (candidate: Candidate) =>
       locked.get(candidate.cameraId)?.overlaps(candidate.startTime, candidate.endTime) ?? false;
@@ -322,16 +337,11 @@ export function createRetention(deps: {
       const keep = (candidate: Candidate) =>
         isLocked(candidate) ||
         (candidate.endTime > eventCutoff && aroundEvents.overlaps(candidate.startTime, candidate.endTime));
-      let after: [number, number] = [-Infinity, -Infinity];
-      for (;;) {
-        const rows = byAge.all(camera.id, cutoff, cutoff, after[0], after[0], after[1]) as CandidateRow[];
-        if (rows.length === 0) break;
-        const batch = rows.map(toCandidate);
-        const last = batch[batch.length - 1];
-        if (last !== undefined) after = [last.startTime, last.id];
-        await remove(batch, tally, keep);
-        if (rows.length < BATCH) break;
-      }
+      await removeInOrder(
+        (after) => byAge.all(camera.id, cutoff, cutoff, after[0], after[0], after[1]) as CandidateRow[],
+        tally,
+        keep,
+      );
     }
 
     // 2. Pressure: the size limit and the free-space floor, oldest first across cameras.
@@ -380,14 +390,7 @@ export function createRetention(deps: {
    */
   async function trim(input: TrimInput): Promise<TrimResult> {
     passNow = input.now;
-    const tally: RetentionPassResult = {
-      deletedSegments: 0,
-      freedBytes: 0,
-      neededBytes: 0,
-      skippedProtected: 0,
-      failed: 0,
-      short: false,
-    };
+    const tally = newTally();
     let unwatched = 0;
     // Locked events keep the storage-wide rolls (and, as every object event here, the camera's own).
     const locked = lockedWindows(input.limits);
@@ -417,23 +420,11 @@ export function createRetention(deps: {
         }
         return false;
       };
-      let after: [number, number] = [-Infinity, -Infinity];
-      for (;;) {
-        const rows = trimCandidates.all(
-          camera.id,
-          from,
-          until,
-          after[0],
-          after[0],
-          after[1],
-        ) as CandidateRow[];
-        if (rows.length === 0) break;
-        const batch = rows.map(toCandidate);
-        const last = batch[batch.length - 1];
-        if (last !== undefined) after = [last.startTime, last.id];
-        await remove(batch, tally, keep);
-        if (rows.length < BATCH) break;
-      }
+      await removeInOrder(
+        (after) => trimCandidates.all(camera.id, from, until, after[0], after[0], after[1]) as CandidateRow[],
+        tally,
+        keep,
+      );
     }
     return {
       deletedSegments: tally.deletedSegments,
