@@ -3,20 +3,10 @@
  * children and a baseline, as % of one core over a window.
  */
 import fs from 'node:fs';
+import { readProcCpuSeconds } from '../electron/engine/ingest/process-cpu.js';
 
-const TICKS_PER_SECOND = 100;
-
-/** User + system CPU seconds of one process, or null when it is gone. */
-export function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
+/** User + system CPU seconds of one process, or null when it is gone (the engine's own /proc reader). */
+export const cpuSeconds = readProcCpuSeconds;
 
 export function childrenOf(parentPid: number): number[] {
   const children: number[] = [];

@@ -261,5 +261,20 @@ export const CameraHealth = z.object({
   droppedFragments: z.number().int(),
   /** Segments that failed validation and were moved to quarantine since start. */
   quarantinedSegments: z.number().int(),
+  /**
+   * CPU of this camera's FFmpeg processes (main and sub: ingest, copying to segments, the live output and any
+   * decoding for detection), % of one core over about the last 10 s. Null when nothing runs or where it cannot
+   * be measured (only Linux is).
+   */
+  ffmpegCpuPct: z.number().nullable(),
+  /** What FFmpeg decodes for detection, from which stream; null when detection asks for no frames. */
+  detectionDecode: z
+    .object({
+      stream: z.enum(['main', 'sub']),
+      fps: z.number(),
+      width: z.number().int(),
+      format: z.enum(['gray', 'rgb24']),
+    })
+    .nullable(),
 });
 export type CameraHealth = z.infer<typeof CameraHealth>;

@@ -140,6 +140,8 @@ describe('System page: recording', () => {
           lastSegmentAgeMs: 4000,
           reconnectsLastHour: 0,
           bytesToday: 300 * 1024 ** 2,
+          ffmpegCpuPct: 14.2,
+          detectionDecode: { stream: 'sub', fps: 5, width: 640, format: 'rgb24' },
         }),
         makeHealth(back, {
           inputFps: 0,
@@ -149,6 +151,7 @@ describe('System page: recording', () => {
           bytesToday: 100 * 1024 ** 2,
           nextAttemptAt: Date.now() + 12_000,
           quarantinedSegments: 1,
+          ffmpegCpuPct: null,
         }),
       ],
     });
@@ -163,6 +166,7 @@ describe('System page: recording', () => {
     expect(frontRow.getByTestId('recording-last-segment').textContent).toBe('4 s ago');
     expect(frontRow.getByTestId('recording-reconnects').textContent).toBe('0');
     expect(frontRow.getByTestId('recording-today').textContent).toBe('300 MB');
+    expect(frontRow.getByTestId('recording-cpu').textContent).toBe('14 %decodes sub · 5 fps · 640 px RGB');
 
     const backRow = recordingRow('Back');
     expect(backRow.getByText('Reconnecting')).toBeTruthy();
@@ -170,6 +174,8 @@ describe('System page: recording', () => {
     expect(backRow.getByTestId('recording-last-segment').textContent).toBe('1 h ago');
     expect(backRow.getByTestId('recording-reconnects').textContent).toBe('5');
     expect(backRow.getByTestId('recording-today').textContent).toBe('100 MB1 segment quarantined');
+    // Not measured (not Linux, or FFmpeg not running): a dash, not a zero.
+    expect(backRow.getByTestId('recording-cpu').textContent).toBe('—no decoding');
 
     // No figures for it yet: dashes, not zeros.
     expect(recordingRow('Off').getByTestId('recording-fps').textContent).toBe('—');
@@ -178,6 +184,7 @@ describe('System page: recording', () => {
     expect(screen.getByTestId('total-fps').textContent).toBe('15 fps');
     expect(screen.getByTestId('total-bitrate').textContent).toBe('1.80 Mbit/s');
     expect(screen.getByTestId('total-reconnects').textContent).toBe('5');
+    expect(screen.getByTestId('total-cpu').textContent).toBe('14 %');
     expect(screen.getByTestId('total-today').textContent).toBe('400 MB');
     expect(screen.getByTestId('total-dropped').textContent).toBe('0');
     expect(screen.getByTestId('total-quarantined').textContent).toBe('1');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatBitrate, formatBytes, formatDuration, formatFps, formatSpan } from './format.js';
+import {
+  formatAge,
+  formatBitrate,
+  formatBytes,
+  formatCpu,
+  formatDuration,
+  formatFps,
+  formatSpan,
+} from './format.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -64,5 +72,19 @@ describe('formatSpan and formatAge', () => {
   ])('%d ms → %s, %s', (milliseconds, span, age) => {
     expect(formatSpan(milliseconds)).toBe(span);
     expect(formatAge(milliseconds)).toBe(age);
+  });
+});
+
+describe('formatCpu', () => {
+  it.each([
+    [0, '0 %'],
+    [3.44, '3.4 %'],
+    [9.96, '10 %'],
+    [12.4, '12 %'],
+    [187.6, '188 %'],
+    [null, '—'],
+    [-1, '—'],
+  ])('%s → %s', (pct, text) => {
+    expect(formatCpu(pct)).toBe(text);
   });
 });

@@ -42,6 +42,12 @@ export function formatFps(fps: number): string {
   return `${Math.round(fps * 10) / 10} fps`;
 }
 
+/** CPU as % of one core: `3.4 %` under 10, `12 %` above; `—` when not measured. */
+export function formatCpu(pct: number | null): string {
+  if (pct === null || !Number.isFinite(pct) || pct < 0) return '—';
+  return `${pct < 10 ? Math.round(pct * 10) / 10 : Math.round(pct)} %`;
+}
+
 /** A short span for people: `7 s`, `2 min 5 s`, `3 h 4 min`, `2 d 1 h`. */
 export function formatSpan(milliseconds: number): string {
   const total = Math.max(0, Math.round(milliseconds / 1000));

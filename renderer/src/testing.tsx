@@ -61,6 +61,8 @@ export function makeHealth(
     bytesToday: 47_500_000,
     droppedFragments: 0,
     quarantinedSegments: 0,
+    ffmpegCpuPct: 6.5,
+    detectionDecode: null,
     ...overrides,
   };
 }

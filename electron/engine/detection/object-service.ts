@@ -22,8 +22,18 @@ import {
 } from './tracker.js';
 
 export interface ObjectServiceStats {
-  /** Detector requests sent, answered, and skipped (dropped, lost, failed) per camera. */
-  cameras: { cameraId: string; requests: number; answered: number; skipped: number; openEvents: number }[];
+  /**
+   * Detector requests sent, answered, and skipped (dropped, lost, failed) per camera; open events; and objects
+   * confirmed (label, score, hits) that made no event because they stayed outside the alerting zones.
+   */
+  cameras: {
+    cameraId: string;
+    requests: number;
+    answered: number;
+    skipped: number;
+    openEvents: number;
+    heldOutsideZones: number;
+  }[];
   pool: ReturnType<DetectorPool['stats']> | null;
 }
 
@@ -247,6 +257,7 @@ export function createObjectService(deps: {
           answered: state.answered,
           skipped: state.skipped,
           openEvents: state.eventIds.size,
+          heldOutsideZones: state.tracker.heldOutsideZones,
         })),
         pool: pool?.stats() ?? null,
       };

@@ -97,12 +97,15 @@ describe('ObjectTracker', () => {
     // Walks along the left half: never in the driveway, no event.
     const outside = Array.from({ length: 10 }, (_, index) => [detection('person', 10 + index * 10, 150)]);
     expect(run(tracker, outside)).toEqual([]);
+    // It was confirmed all the same, and counted once as held outside the zones.
+    expect(tracker.heldOutsideZones).toBe(1);
     // Keeps walking right: its feet (bottom centre, y = 290 of 360) enter the driveway (x ≥ 320): event.
     const entering = Array.from({ length: 20 }, (_, index) => [detection('person', 110 + index * 12, 150)]);
     const transitions = run(tracker, entering, 10 * STEP);
     const started = transitions.find((transition) => transition.kind === 'started');
     expect(started?.object.zones).toEqual(new Set(['driveway']));
     expect(started !== undefined && started.object.box.x + 30).toBeGreaterThanOrEqual(320);
+    expect(tracker.heldOutsideZones).toBe(1);
   });
 
   it('ends the event of a car that parks and raises none while it stays, even when seen again', () => {

@@ -96,6 +96,8 @@ export interface TrackedObject {
   eventKey: string | null;
   /** Its event ended while the object stayed (it stopped moving: a parked car). */
   eventEnded: boolean;
+  /** It passed the label's score for enough frames but has not been in an alerting zone. */
+  heldOutsideZones: boolean;
   /** Recent (time, centre) samples for the stationary test. */
   readonly path: { at: number; cx: number; cy: number }[];
 }
@@ -117,6 +119,8 @@ export class ObjectTracker {
   /** Tracks gone but whose event still waits for `endAfterMs`. */
   private readonly ending = new Map<number, TrackedObject>();
   private nextId = 1;
+  /** Tracks that would have made an event but stayed outside the alerting zones (diagnostics, tests). */
+  heldOutsideZones = 0;
 
   constructor(
     private config: TrackerConfig,
@@ -185,6 +189,7 @@ export class ObjectTracker {
         ),
         eventKey: null,
         eventEnded: false,
+        heldOutsideZones: false,
         path: [],
       };
       this.tracks.set(track.id, track);
@@ -276,9 +281,15 @@ export class ObjectTracker {
       // A track that has stood still since it appeared is furniture, not an arrival.
       const standing =
         track.stationary && track.path.length > 1 && at - track.firstSeen >= this.config.stationaryMs;
-      if (track.hits >= this.config.minHits && alerting && !track.parked && !standing) {
-        track.eventKey = this.keyOf(track);
-        return [{ kind: 'started', object: track }];
+      if (track.hits >= this.config.minHits && !track.parked && !standing) {
+        if (alerting) {
+          track.eventKey = this.keyOf(track);
+          return [{ kind: 'started', object: track }];
+        }
+        if (!track.heldOutsideZones) {
+          track.heldOutsideZones = true;
+          this.heldOutsideZones += 1;
+        }
       }
       return [];
     }

@@ -190,6 +190,11 @@ export class StreamSupervisor {
     }
   }
 
+  /** The decoded frame output FFmpeg is asked for, null when none. */
+  get frameOutput(): FrameConsumer['output'] | null {
+    return this.frameConsumer?.output ?? null;
+  }
+
   /** Sends a signal to the running FFmpeg (tests use it to simulate a crash). */
   get pid(): number | undefined {
     return this.process?.pid;

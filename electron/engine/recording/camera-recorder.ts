@@ -4,6 +4,7 @@
  * stream's state.
  */
 import type { CameraStatus } from '../../../common/contract/index.js';
+import type { FrameOutput } from '../ingest/ffmpeg-args.js';
 import type { Fragment, InitSegment } from '../ingest/fmp4.js';
 import type { ProcessRunner } from '../ingest/process-runner.js';
 import {
@@ -106,6 +107,18 @@ export class CameraRecorder {
    */
   setFrameConsumer(consumer: FrameConsumer | null): void {
     (this.sub ?? this.main).setFrameConsumer(consumer);
+  }
+
+  /** What is decoded for detection and from which stream (see setFrameConsumer). */
+  get detectionDecode(): { stream: 'main' | 'sub'; output: FrameOutput } | null {
+    const stream = this.sub ?? this.main;
+    const output = stream.frameOutput;
+    return output === null ? null : { stream: this.sub === null ? 'main' : 'sub', output };
+  }
+
+  /** The running FFmpeg processes of this camera (main, and sub when it has one). */
+  get pids(): number[] {
+    return [this.main.pid, this.sub?.pid].filter((pid): pid is number => pid !== undefined);
   }
 
   start(): void {

@@ -97,6 +97,8 @@ describe('recording the demo source through the engine', () => {
       reason: null,
       nextAttemptAt: null,
     });
+    // The first health call starts the CPU window; the one below reads FFmpeg's CPU over the 7 s since.
+    await running.call('cameras.health', {});
     await new Promise((resolve) => setTimeout(resolve, 7000));
 
     const segmentsSql = 'SELECT * FROM segments WHERE camera_id = ? ORDER BY start_time';
@@ -121,6 +123,9 @@ describe('recording the demo source through the engine', () => {
     expect(health!.bitrateKbps).toBeGreaterThan(0);
     expect(health!.bytesToday).toBe(rows.reduce((total, row) => total + row.file_size, 0));
     expect(health!.lastSegmentAgeMs).not.toBeNull();
+    // The demo source encodes H.264 in FFmpeg itself: clearly busy, and nothing decoded for detection.
+    if (process.platform === 'linux') expect(health!.ffmpegCpuPct).toBeGreaterThan(1);
+    expect(health!.detectionDecode).toBeNull();
 
     await running.stop();
     engine = null;

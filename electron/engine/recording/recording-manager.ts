@@ -7,6 +7,7 @@ import type { CameraHealth, CameraStatus } from '../../../common/contract/index.
 import type { CameraRow, CameraService } from '../cameras/camera-service.js';
 import type { Db } from '../db/open-database.js';
 import { segments } from '../db/schema.js';
+import { CpuMeter, type CpuReader } from '../ingest/process-cpu.js';
 import type { ProcessRunner } from '../ingest/process-runner.js';
 import { monotonicOf, type Clock, type Logger } from '../ports.js';
 import { CameraRecorder, type RecorderCamera } from './camera-recorder.js';
@@ -31,6 +32,8 @@ export interface RecordingManagerOptions {
   afterRepair?: () => void;
   /** A recorder could not write a segment file (storage runs an emergency cleanup on ENOSPC). */
   onWriteError?: (cameraId: string, error: NodeJS.ErrnoException) => void;
+  /** Reads a process's CPU seconds (tests pass a fake); /proc by default. */
+  cpuReader?: CpuReader;
 }
 
 export interface RecordingManager {
@@ -95,6 +98,7 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
   let blocked: string | null = null;
   let notice: string | null = null;
   const lastStatus = new Map<string, { status: CameraStatus; reason: string | null }>();
+  const cpuMeters = new Map<string, CpuMeter>();
 
   function report(cameraId: string, status: CameraStatus, reason: string | null): void {
     lastStatus.set(cameraId, { status, reason });
@@ -227,6 +231,7 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
       const now = clock.now();
       const tick = monotonic();
       const today = startOfUtcDay(now);
+      for (const id of cpuMeters.keys()) if (!running.has(id)) cpuMeters.delete(id);
       return cameras.list().map((camera): CameraHealth => {
         const recorder = running.get(camera.id)?.recorder;
         const counters = recorder?.main.counters;
@@ -242,6 +247,12 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
           .from(segments)
           .where(and(eq(segments.cameraId, camera.id), gte(segments.startTime, today)))
           .get();
+        let cpuMeter = cpuMeters.get(camera.id);
+        if (cpuMeter === undefined && recorder !== undefined) {
+          cpuMeter = new CpuMeter(options.cpuReader);
+          cpuMeters.set(camera.id, cpuMeter);
+        }
+        const decode = recorder?.detectionDecode ?? null;
         return {
           id: camera.id,
           status: camera.status,
@@ -254,6 +265,16 @@ export function createRecordingManager(options: RecordingManagerOptions): Record
           bytesToday: Number(bytesToday?.total ?? 0),
           droppedFragments: recorder?.droppedFragments ?? 0,
           quarantinedSegments: recorder?.quarantined ?? 0,
+          ffmpegCpuPct: recorder === undefined ? null : (cpuMeter?.measure(recorder.pids, tick) ?? null),
+          detectionDecode:
+            decode === null
+              ? null
+              : {
+                  stream: decode.stream,
+                  fps: decode.output.fps,
+                  width: decode.output.width,
+                  format: decode.output.format,
+                },
         };
       });
     },

@@ -3,7 +3,7 @@ import type { Camera, CameraHealth, SystemInfo } from '../../../common/contract/
 import { useCameras, useHealth, useTransport } from '../app-context.js';
 import { HealthWarnings, nextAttemptOf, SegmentAge } from '../components/health.js';
 import { StatusBadge } from '../components/StatusBadge.js';
-import { formatBitrate, formatBytes, formatDuration, formatFps } from '../format.js';
+import { formatBitrate, formatBytes, formatCpu, formatDuration, formatFps } from '../format.js';
 import { useHealthPolling, useNow } from '../hooks.js';
 import { DetectionSection } from './detection/DetectionSection.js';
 import { NotificationsSection } from './notifications/NotificationsSection.js';
@@ -41,6 +41,30 @@ function Ffmpeg({ info }: { info: SystemInfo }) {
   );
 }
 
+const DECODE_FORMATS: Readonly<Record<string, string>> = { gray: 'gray', rgb24: 'RGB' };
+
+/** FFmpeg's CPU for the camera, and what of it is decoding for detection. */
+function FfmpegCpu({ health }: { health: CameraHealth }) {
+  // An engine older than this renderer does not report them.
+  const pct = health.ffmpegCpuPct as number | null | undefined;
+  const decode = health.detectionDecode as CameraHealth['detectionDecode'] | undefined;
+  return (
+    <>
+      <span title={pct === null ? 'Not measured on this system, or FFmpeg is not running' : undefined}>
+        {pct === undefined ? '—' : formatCpu(pct)}
+      </span>
+      <br />
+      <span className="muted small" data-testid="recording-decode">
+        {decode === undefined
+          ? ''
+          : decode === null
+            ? 'no decoding'
+            : `decodes ${decode.stream} · ${decode.fps} fps · ${decode.width} px ${DECODE_FORMATS[decode.format] ?? decode.format}`}
+      </span>
+    </>
+  );
+}
+
 function RecordingRow({
   camera,
   health,
@@ -69,6 +93,11 @@ function RecordingRow({
       </td>
       <td className="number" data-testid="recording-bitrate">
         {figure((h) => formatBitrate(h.bitrateKbps))}
+      </td>
+      <td className="number nowrap" data-testid="recording-cpu">
+        {figure((h) => (
+          <FfmpegCpu health={h} />
+        ))}
       </td>
       <td className="nowrap" data-testid="recording-last-segment">
         {figure((h) => (
@@ -139,6 +168,13 @@ function RecordingSection({ info }: { info: SystemInfo | undefined }) {
                 <th scope="col" className="number">
                   Bitrate
                 </th>
+                <th
+                  scope="col"
+                  className="number"
+                  title="CPU of the camera's FFmpeg (% of one core over the last 10 s): receiving, recording, live view and decoding for detection"
+                >
+                  FFmpeg CPU
+                </th>
                 <th scope="col">Last segment</th>
                 <th scope="col" className="number" title="Reconnects in the last hour">
                   Reconnects/h
@@ -169,6 +205,9 @@ function RecordingSection({ info }: { info: SystemInfo | undefined }) {
                 </td>
                 <td className="number" data-testid="total-bitrate">
                   {formatBitrate(sum((health) => health.bitrateKbps))}
+                </td>
+                <td className="number" data-testid="total-cpu">
+                  {formatCpu(sum((health) => health.ffmpegCpuPct ?? 0))}
                 </td>
                 <td />
                 <td className="number" data-testid="total-reconnects">
