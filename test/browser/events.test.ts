@@ -3,7 +3,10 @@
  * RTSP camera loops the generated person clip; the real motion and detector workers make a person event,
  * which shows with its thumbnail; the filters (object, camera, score) hide and show it; the snapshot opens
  * with the box drawn over it; "Play" opens playback on that camera 5 s before the event; the event's marker on
- * the playback timeline plays it from the same point. Screenshots saved.
+ * the playback timeline plays it from the same point. Then the web UI's browser notifications: allowed with
+ * the page's own button and switched on in the System page's settings, the next person event shows a browser
+ * notification (the real Notification API, recorded by a wrapper) whose click opens the Events page.
+ * Screenshots saved.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +27,29 @@ let fakes: FakeCameras;
 let server: RunningServer;
 let browser: Browser;
 let watched: WatchedPage | undefined;
+let notified: WatchedPage | undefined;
+
+/**
+ * Records every notification the page creates, around the real constructor: `permission` and
+ * `requestPermission` are read from the real one, so the page sees the browser's own answers.
+ */
+const RECORD_NOTIFICATIONS = `(() => {
+  const Real = window.Notification;
+  if (Real === undefined) return;
+  window.omnisightNotices = [];
+  window.Notification = new Proxy(Real, {
+    construct(target, args) {
+      const notice = new target(...args);
+      window.omnisightNotices.push({ title: args[0], body: args[1]?.body, tag: args[1]?.tag, at: Date.now() });
+      window.omnisightLastNotice = notice;
+      return notice;
+    },
+    get(target, property) {
+      const value = target[property];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+})();`;
 
 beforeAll(async () => {
   const person = await ensureSceneClip('person');
@@ -46,6 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await watched?.close();
+  await notified?.close();
   await browser.close();
   await server.stop();
   await fakes.stopAll();
@@ -181,4 +208,59 @@ describe('Events page', () => {
     expect(watched.problems).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);
   }, 180_000);
+
+  it('shows a browser notification for a new event once allowed and switched on; its click opens Events', async () => {
+    notified = await openPage(browser, 'about:blank');
+    const { page, context } = notified;
+    await context.addInitScript({ content: RECORD_NOTIFICATIONS });
+    await page.goto(`${server.url}/#/system`);
+    const desktop = page.getByTestId('notify-desktop');
+    await desktop.waitFor();
+    if (!(await desktop.isChecked())) await desktop.check();
+    // Not allowed yet: the page offers the browser's permission prompt. The user says yes (Playwright grants
+    // it, as clicking "Allow" in Chromium's prompt would), and the page says the browser will show them.
+    const allow = page.getByRole('button', { name: 'Allow in this browser' });
+    await allow.waitFor();
+    await screenshot(page, 'events-5-notifications-allow');
+    await context.grantPermissions(['notifications'], { origin: server.url });
+    await allow.click();
+    await expect
+      .poll(() => page.getByTestId('browser-permission').textContent())
+      .toBe('This browser shows them.');
+    await page.getByTestId('notifications-save').click();
+    await expect
+      .poll(async () => {
+        const { json } = await apiRequest(server.url, 'POST', '/api/rpc/notifications.settings.get', {});
+        return (json as { desktop: { enabled: boolean } }).desktop.enabled;
+      })
+      .toBe(true);
+    const savedAt = Date.now();
+
+    // The person crosses every 12 s: the next event shows one notification, titled as the desktop app's.
+    type Notice = { title: string; body: string; tag: string; at: number };
+    const notices = () => page.evaluate<Notice[]>('window.omnisightNotices');
+    await expect
+      .poll(async () => (await notices()).length, { timeout: 40_000, interval: 500 })
+      .toBeGreaterThan(0);
+    const [notice] = await notices();
+    expect(notice?.title).toBe('Person at Porch');
+    expect(notice?.body).toMatch(/^\d+% · /);
+    expect(notice?.tag).toMatch(/^omnisight-event-\d+$/);
+    expect(notice!.at).toBeGreaterThan(savedAt);
+    const eventId = Number(notice?.tag.replace('omnisight-event-', ''));
+    const { json } = await apiRequest(server.url, 'GET', `/api/events?label=person`);
+    expect((json as DetectionEvent[]).map((event) => event.id)).toContain(eventId);
+
+    // Clicking it brings the window forward on the Events page.
+    await page.evaluate('window.omnisightLastNotice.onclick()');
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    expect(page.url()).toContain('#/events');
+    await page.locator(`[data-testid="event"][data-event-id="${eventId}"]`).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'events-6-after-notification');
+    // At most one per camera every 15 s, however many events start.
+    const shown = await notices();
+    for (let index = 1; index < shown.length; index++)
+      expect(shown[index]!.at - shown[index - 1]!.at).toBeGreaterThanOrEqual(15_000);
+    expect(notified.problems).toEqual([]);
+  }, 90_000);
 });
