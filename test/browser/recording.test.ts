@@ -151,6 +151,15 @@ describe('recording in the browser', () => {
     expect(await page.getByTestId('total-recording').textContent()).toMatch(/^2 of 3 recording$/);
     expect(numberIn(await page.getByTestId('total-today').textContent())).toBeGreaterThan(0);
     expect(await page.getByTestId('system-ffmpeg').textContent()).toMatch(/\S/);
+    // FFmpeg's CPU once the page polled twice (the figure covers the time between); the demo source encodes
+    // in FFmpeg, so it is clearly above zero. No detection here: nothing decoded for it.
+    await expect
+      .poll(async () => numberIn(await demoRow.getByTestId('recording-cpu').textContent()), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
+    expect(await demoRow.getByTestId('recording-decode').textContent()).toBe('no decoding');
+    expect(await page.getByTestId('total-cpu').textContent()).toMatch(/^\d+(\.\d)? %$/);
     await screenshot(page, 'recording-2-system');
 
     expect(watched.problems).toEqual([]);

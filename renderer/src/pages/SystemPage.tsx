@@ -207,7 +207,11 @@ function RecordingSection({ info }: { info: SystemInfo | undefined }) {
                   {formatBitrate(sum((health) => health.bitrateKbps))}
                 </td>
                 <td className="number" data-testid="total-cpu">
-                  {formatCpu(sum((health) => health.ffmpegCpuPct ?? 0))}
+                  {formatCpu(
+                    known.some((health) => typeof health.ffmpegCpuPct === 'number')
+                      ? sum((health) => health.ffmpegCpuPct ?? 0)
+                      : null,
+                  )}
                 </td>
                 <td />
                 <td className="number" data-testid="total-reconnects">
