@@ -4,15 +4,18 @@
  * measured in the same run: the preprocessing alone (letterbox to 416 + normalisation, pure JavaScript), so
  * the ratio says what the model itself costs on this machine at this moment.
  *
- * Prints one JSON object with `--json`. Fields of the issue's full list not measured here (they need the
- * generated clips, events and the engine): motion_ms_per_frame (see bench:motion), decode_cpu_pct_per_camera,
- * event_latency_ms_p95, recall, false_events_per_hour.
+ * Then the whole pipeline on the generated scene clips (bench/detect-clips.ts): recall and event latency on
+ * the person and vehicle clips (`--seconds`, default 90), false events on the four negative clips
+ * (`--negative-seconds`, default 90), motion_ms_per_frame, decode_cpu_pct_per_camera, and 8 still cameras
+ * sustained at 5 fps (`--sustain`, default 60); `--inference-only` skips all that. Prints one JSON object with
+ * `--json`.
  *
  * With `--pool SECONDS`, also the real pool (out/workers/detector-worker.cjs forked by ForkWorkerHost, the
  * default size) under the issue's load: 8 cameras at 5 fps each sending one motion crop per frame, for that
  * long: answers per second, drops, and latency from submit to answer.
  *
- *   npm run bench:detect -- --json [--runs 40] [--backend tfjs-wasm] [--pool 20]
+ *   npm run bench:detect -- --json [--runs 40] [--backend tfjs-wasm] [--pool 20] [--seconds 90] [--negative-seconds 90]
+ *     [--sustain 60]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +30,7 @@ import {
   type RgbPhoto,
 } from '../electron/engine/detection/detector-photos.js';
 import { NANODET_INPUT_SIZE, preprocessNanodet } from '../electron/engine/detection/nanodet.js';
+import { clipBench } from './detect-clips.js';
 import { benchLogger, percentile, repoRoot } from './support.js';
 
 const PHOTOS = ['astronaut.png', 'motorcycle_left.png', 'chelsea.png', 'camera.png', 'brick.png'];
@@ -167,12 +171,18 @@ async function main(): Promise<void> {
     load_average_1m: round(os.loadavg()[0] ?? NaN, 2),
   };
   const poolSeconds = argument('--pool');
-  const full =
-    poolSeconds === undefined
-      ? result
-      : { ...result, ...(await poolLoad(photos, Number(poolSeconds), prefer)) };
+  const pool = poolSeconds === undefined ? {} : await poolLoad(photos, Number(poolSeconds), prefer);
+  const seconds = Number(argument('--seconds') ?? 90);
+  const negativeSeconds = Number(argument('--negative-seconds') ?? 90);
+  const sustainSeconds = Number(argument('--sustain') ?? 60);
+  if (!(seconds >= 30) || !(negativeSeconds >= 30) || !(sustainSeconds >= 10))
+    throw new Error('--seconds and --negative-seconds must be at least 30, --sustain at least 10');
+  const clips = process.argv.includes('--inference-only')
+    ? {}
+    : await clipBench({ seconds, negativeSeconds, sustainSeconds, preferBackend: prefer, log });
+  const full = { ...result, ...pool, ...clips };
   if (json) process.stdout.write(`${JSON.stringify(full)}\n`);
-  else for (const [key, value] of Object.entries(result)) process.stdout.write(`${key}: ${String(value)}\n`);
+  else for (const [key, value] of Object.entries(full)) process.stdout.write(`${key}: ${String(value)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,8 @@ export type SceneClipKind =
   | 'negative-noise'
   | 'negative-sway'
   | 'negative-all'
-  | 'person-pause';
+  | 'person-pause'
+  | 'still';
 
 export const SCENE_CLIP_KINDS: readonly SceneClipKind[] = [
   'person',
@@ -41,6 +42,10 @@ export const SCENE_SECONDS = 12;
  * then the scene stays still for the rest of its 30 s, so a looping camera has long quiet stretches.
  */
 export const PAUSE_SCENE_SECONDS = 30;
+/*
+ * `still` (bench:detect's sustained load, not in SCENE_CLIP_KINDS either): the bare background for 12 s, no
+ * object and no disturbance, so a camera looping it has no motion at all.
+ */
 
 export function sceneSecondsOf(kind: SceneClipKind): number {
   return kind === 'person-pause' ? PAUSE_SCENE_SECONDS : SCENE_SECONDS;
@@ -161,6 +166,8 @@ function planOf(kind: SceneClipKind): { object: ObjectPlan | null } & Disturbanc
       return { object: null, ...none, sway: true };
     case 'negative-all':
       return { object: null, light: true, noise: true, sway: true };
+    case 'still':
+      return { object: null, ...none };
   }
 }
 

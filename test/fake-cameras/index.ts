@@ -92,6 +92,12 @@ export interface FakeCamera {
   state(): FakeCameraState;
   /** Pids of the RTSP server and its FFmpeg feeders while running, for CPU measurements. */
   pids(): number[];
+  /**
+   * Wall clock (UTC ms) when the feeders were spawned, null while stopped. With `-re`, frame t of loop k of
+   * the clip goes out at about this + k × the clip's length + t: a little later in fact, by FFmpeg's start-up
+   * (tens of ms), so a latency measured from it errs long.
+   */
+  feedingSince(): number | null;
   /** What the server and the feeders printed, labelled, for failure messages. */
   output(): string;
   /** Restarts server and feeders on the same ports and waits until every mount serves. */
@@ -210,6 +216,7 @@ function createCamera(
   let server: GuardedProcess | null = null;
   let feeders: GuardedProcess[] = [];
   let stalled = false;
+  let feedingSince: number | null = null;
   let lastProbe: ProbeResult | null = null;
   // Output of processes that have ended, kept so a failure after a restart still shows what happened.
   let history = '';
@@ -225,6 +232,7 @@ function createCamera(
     const children = running();
     server = null;
     feeders = [];
+    feedingSince = null;
     stalled = false;
     await Promise.all(children.map((child) => child.stop()));
     history += children.map(describe).join('\n');
@@ -277,6 +285,7 @@ function createCamera(
           buildFeederArgs(mount.clip.path, mount.videoPort, mount.audioPort),
         );
       });
+      feedingSince = Date.now();
       await Promise.all(mounts.map((mount) => waitForMount(mount.path, deadline, rtspServer)));
       lastProbe = null;
       tools.log(`${tag} started on rtsp://127.0.0.1:${port} (${mounts.map((m) => m.path).join(', ')})`);
@@ -296,6 +305,7 @@ function createCamera(
     withCredentials: (url) => withCredentials(url, options.auth),
     state: () => (server === null ? 'stopped' : stalled ? 'stalled' : 'running'),
     pids: () => running().map((child) => child.pid),
+    feedingSince: () => feedingSince,
     output,
     start,
     stop,
