@@ -30,7 +30,7 @@ import {
   type SceneClipKind,
 } from '../test/detection/scene-clips.js';
 import { startFakeCameras, type FakeCamera } from '../test/fake-cameras/index.js';
-import { startTestEngine, waitFor, type TestEngine } from '../test/recording/recording-helpers.js';
+import { sleep, startTestEngine, waitFor, type TestEngine } from '../test/recording/recording-helpers.js';
 import { cpuSeconds } from './proc-cpu.js';
 import { percentile } from './support.js';
 
@@ -63,7 +63,6 @@ const CPU_BASELINE_MS = 12_000;
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 const mean = (values: readonly number[]): number =>
   values.length === 0 ? Number.NaN : values.reduce((total, value) => total + value, 0) / values.length;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function engineFor(preferBackend: string | undefined, enabled: boolean): Promise<TestEngine> {
   return startTestEngine({

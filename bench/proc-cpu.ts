@@ -3,7 +3,7 @@
  * children and a baseline, as % of one core over a window.
  */
 import fs from 'node:fs';
-import { readProcCpuSeconds } from '../electron/engine/ingest/process-cpu.js';
+import { procStatFields, readProcCpuSeconds } from '../electron/engine/ingest/process-cpu.js';
 
 /** User + system CPU seconds of one process, or null when it is gone (the engine's own /proc reader). */
 export const cpuSeconds = readProcCpuSeconds;
@@ -12,13 +12,8 @@ export function childrenOf(parentPid: number): number[] {
   const children: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === parentPid) children.push(Number(name));
-    } catch {
-      // gone
-    }
+    // Field 4: the parent's pid (null: gone meanwhile).
+    if (Number(procStatFields(Number(name))?.[1]) === parentPid) children.push(Number(name));
   }
   return children;
 }

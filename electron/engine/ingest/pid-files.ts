@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../ports.js';
+import { procStatFields } from './process-cpu.js';
 
 interface PidRecord {
   pid: number;
@@ -15,12 +16,7 @@ interface PidRecord {
 }
 
 function startTicks(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  return procStatFields(pid)?.[19] ?? null;
 }
 
 function isFfmpeg(pid: number): boolean {

@@ -11,17 +11,27 @@ export type CpuReader = (pid: number) => number | null;
 /** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every Linux the app runs on). */
 const TICKS_PER_SECOND = 100;
 
-export const readProcCpuSeconds: CpuReader = (pid) => {
+/**
+ * The fields of /proc/<pid>/stat after the command name, so index 0 is field 3 (state) of proc(5); null when
+ * the process is gone or this is not Linux. The name may hold spaces and parentheses: the fields start after
+ * the last ')'.
+ */
+export function procStatFields(pid: number): string[] | null {
   if (process.platform !== 'linux') return null;
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces and parentheses: the fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+export const readProcCpuSeconds: CpuReader = (pid) => {
+  const fields = procStatFields(pid);
+  if (fields === null) return null;
+  // Fields 14 and 15: utime and stime.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : null;
 };
 
 /** Shortest window a figure is given for: shorter ones are mostly tick rounding. */
