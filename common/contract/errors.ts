@@ -4,11 +4,13 @@
  */
 export const ERROR_CODES = [
   'validation',
+  'unauthorized',
   'not_found',
   'conflict',
   'forbidden',
   'unsupported',
   'unavailable',
+  'too_many_requests',
   'internal',
 ] as const;
 
@@ -37,11 +39,13 @@ export class ContractError extends Error {
 /** HTTP status for each error code; the gateway and the HTTP transport share it. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation: 400,
+  unauthorized: 401,
   not_found: 404,
   conflict: 409,
   forbidden: 403,
   unsupported: 501,
   unavailable: 503,
+  too_many_requests: 429,
   internal: 500,
 };
 

@@ -53,6 +53,7 @@ import {
   PtzPresetSaved,
   PtzSetPresetInput,
 } from './ptz.js';
+import { User, UserAddInput, UserIdInput, UserUpdateInput } from './users.js';
 
 export * from './cameras.js';
 export * from './errors.js';
@@ -66,6 +67,8 @@ export * from './storage.js';
 export * from './streams.js';
 export * from './system.js';
 export * from './validation.js';
+export * from './users.js';
+export * from './access.js';
 
 /** A command: its argument schema, its result schema and a one-line summary (used for OpenAPI and docs). */
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -224,6 +227,18 @@ export const methods = {
     CameraIdInput,
     CameraSnapshot,
     'A still of a camera (the first frame of its newest recorded segment) to draw masks and zones over.',
+  ),
+  'users.list': method(NoArgument, z.array(User), 'Gateway accounts, oldest first (never their passwords).'),
+  'users.add': method(UserAddInput, User, 'Adds a gateway account (admin or viewer with its cameras).'),
+  'users.update': method(
+    UserUpdateInput,
+    User,
+    "Changes an account's name, password, role or cameras; a new password or role ends its sessions.",
+  ),
+  'users.remove': method(
+    UserIdInput,
+    z.object({ id: z.string() }),
+    'Removes an account and ends its sessions (never the last admin).',
   ),
 } as const satisfies Record<string, MethodSpec>;
 

@@ -39,6 +39,8 @@ import { settings } from './db/schema.js';
 import { createEventBus } from './events/event-bus.js';
 import { createSilentLogger } from './logging/logger.js';
 import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
+import { createAccountService, type AccountService } from './auth/account-service.js';
+import type { ScryptParams } from './auth/passwords.js';
 import { createNotificationService, type DesktopNotice } from './notifications/notification-service.js';
 import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
 
@@ -84,6 +86,13 @@ export interface EngineOptions {
   desktopNotifier?: (notice: DesktopNotice) => void;
   /** Tests shorten the webhook retries and the MQTT reconnect period. */
   notifications?: { webhookRetryDelaysMs?: readonly number[]; mqttReconnectPeriodMs?: number };
+  /** Gateway accounts: tests lower the scrypt cost and shorten sessions and lockouts. */
+  accounts?: {
+    scrypt?: ScryptParams;
+    sessionIdleMs?: number;
+    sessionMaxMs?: number;
+    lockout?: { freeTries?: number; baseLockMs?: number; maxLockMs?: number };
+  };
 }
 
 export interface Engine extends EngineApi {
@@ -113,6 +122,8 @@ export interface Engine extends EngineApi {
   readonly objects: ObjectService;
   /** Resolves once no export is queued or running (tests and benchmarks). */
   exportsIdle(): Promise<void>;
+  /** Gateway accounts and sessions (the gateway signs requests in with it). */
+  readonly accounts: AccountService;
 }
 
 export const DATABASE_FILE_NAME = 'omnisight.db';
@@ -145,6 +156,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
   }
   const events = createEventBus(logger);
+  const accounts = await createAccountService({
+    db: database.db,
+    clock,
+    logger,
+    ...options.accounts,
+  });
   const cameraService = createCameraService({ db: database.db, clock, events, logger });
 
   // The settings row `ffmpegPath` (a JSON string) wins over discovery; an option passed in wins over both.
@@ -360,6 +377,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'exports.list': () => Promise.resolve(exportService.list()),
     'exports.cancel': (input) => exportService.cancel(input),
     'exports.delete': (input) => Promise.resolve(exportService.delete(input)),
+    'users.list': () => Promise.resolve(accounts.list()),
+    'users.add': (input) => accounts.add(input),
+    'users.update': (input) => accounts.update(input),
+    'users.remove': (input) => Promise.resolve(accounts.remove(input)),
   };
 
   let stopped = false;
@@ -449,5 +470,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     motion,
     objects,
     exportsIdle: () => exportService.idle(),
+    accounts,
   };
 }

@@ -13,10 +13,13 @@ const TABLES = [
   'detected_objects',
   'events',
   'exports',
+  'login_failures',
   'recordings',
   'segments',
+  'sessions',
   'settings',
   'streams',
+  'users',
 ];
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
 const STAMP = '2025-01-02T03-04-05-006Z';

@@ -207,3 +207,53 @@ export const exports = sqliteTable(
   },
   (table) => [index('exports_created_idx').on(table.createdAt)],
 );
+
+/** Gateway accounts (issue 8). The desktop app needs none; the LAN gateway always signs in. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text().primaryKey(),
+    name: text().notNull(),
+    /** Lower-case `name` (NFKC): sign-in names are unique without regard to case. */
+    nameKey: text().notNull(),
+    /** `admin` or `viewer`. */
+    role: text().notNull(),
+    /** `scrypt$N$r$p$salt$hash` (base64url); never leaves the engine. */
+    passwordHash: text().notNull(),
+    /** Viewers: the cameras they may see; null is every camera. Admins: always null. */
+    cameraIds: text({ mode: 'json' }).$type<string[] | null>(),
+    createdAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+  },
+  (table) => [uniqueIndex('users_name_key_unique').on(table.nameKey)],
+);
+
+/** Signed-in gateway sessions; only a SHA-256 of each token is stored, so the database cannot sign anyone in. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer().notNull(),
+    /** Slides forward on use (idle timeout)… */
+    expiresAt: integer().notNull(),
+    /** …but never past this. */
+    absoluteExpiresAt: integer().notNull(),
+    /** The client address at sign-in, for the admin's sessions list. */
+    address: text(),
+  },
+  (table) => [index('sessions_user_idx').on(table.userId)],
+);
+
+/**
+ * Failed sign-ins per client address (`ip:<address>`) and per account name (`user:<name key>`), kept in the
+ * database so a lockout survives a restart.
+ */
+export const loginFailures = sqliteTable('login_failures', {
+  key: text().primaryKey(),
+  failures: integer().notNull(),
+  lastFailureAt: integer().notNull(),
+  lockedUntil: integer().notNull().default(0),
+});
