@@ -42,6 +42,7 @@ import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
 import { createAccountService, type AccountService } from './auth/account-service.js';
 import type { ScryptParams } from './auth/passwords.js';
 import { createNotificationService, type DesktopNotice } from './notifications/notification-service.js';
+import { ensurePrivateFolder } from './secrets/private-files.js';
 import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
 
 export type { EngineApi } from './ports.js';
@@ -142,7 +143,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const dataDir = path.resolve(options.dataDir);
   const recordingsDir = path.resolve(options.recordingsDir ?? path.join(dataDir, 'recordings'));
   // Config, DB and logs are the user's alone (camera credentials live in the DB).
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const looseMode = ensurePrivateFolder(dataDir);
+  if (looseMode !== null) {
+    logger.warn(
+      { component: 'engine', dataDir },
+      `The data folder is open to other users (mode ${looseMode}); the files OmniSight keeps in it are its owner's only, but consider chmod 700 on the folder`,
+    );
+  }
   const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
   const startedAt = clock.now();
 

@@ -122,6 +122,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     }
   }
 
+  if (!fs.existsSync(file)) {
+    // SQLite would create the file 0644 less the umask, and gives its -wal and -shm the file's mode: created
+    // user-only first (an empty file is an empty database), all three are.
+    const fd = fs.openSync(file, 'wx', 0o600);
+    fs.fchmodSync(fd, 0o600);
+    fs.closeSync(fd);
+  }
   const sqlite = new Database(file);
   try {
     sqlite.pragma('journal_mode = WAL');

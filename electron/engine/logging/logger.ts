@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from '../ports.js';
+import { ensurePrivateFolder } from '../secrets/private-files.js';
 import { createRotatingFile, type RotatingFile } from './rotating-file.js';
 
 export const REDACTED = '[redacted]';
@@ -32,6 +33,8 @@ export function createLogger(options: CreateLoggerOptions): ClosableLogger {
   const streams: pino.StreamEntry[] = [];
   let file: RotatingFile | null = null;
   if (options.logDir !== undefined) {
+    // Logs name cameras and hosts: the folder is the user's alone, like the files in it.
+    ensurePrivateFolder(options.logDir);
     const rotating = createRotatingFile({
       file: path.join(options.logDir, 'omnisight.log'),
       ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
