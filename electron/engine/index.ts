@@ -12,7 +12,7 @@ import {
   parseArgument,
   type Handlers,
 } from '../../common/contract/index.js';
-import { createCameraService } from './cameras/camera-service.js';
+import { createCameraService, sealLegacyCameraPasswords } from './cameras/camera-service.js';
 import { createProbeService } from './cameras/probe-service.js';
 import { createOnvifService } from './onvif/onvif-service.js';
 import { createPtzService } from './onvif/ptz-service.js';
@@ -42,7 +42,11 @@ import { formatPrometheus, processMetrics, type Metric } from './metrics.js';
 import { createAccountService, type AccountService } from './auth/account-service.js';
 import type { ScryptParams } from './auth/passwords.js';
 import { createNotificationService, type DesktopNotice } from './notifications/notification-service.js';
+import { sealLegacyNotificationSecrets } from './notifications/notification-settings.js';
+import { loadOrCreateKeyFile } from './secrets/key-file.js';
 import { ensurePrivateFolder } from './secrets/private-files.js';
+import { createSecretBox } from './secrets/secret-box.js';
+import { sealLegacySecrets } from './secrets/seal-legacy.js';
 import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
 
 export type { EngineApi } from './ports.js';
@@ -50,6 +54,11 @@ export type { EngineApi } from './ports.js';
 export interface EngineOptions {
   /** Where the database, logs and keys live. Created (user-only) when missing. */
   dataDir: string;
+  /**
+   * The 32-byte key that seals stored passwords (the desktop app's, kept by Electron's safeStorage). Absent:
+   * `<dataDir>/secret.key`, created on first start (secrets/README.md).
+   */
+  secretKey?: Buffer;
   /** Root of the recordings tree; defaults to `<dataDir>/recordings`. */
   recordingsDir?: string;
   /** Where clip exports are written; defaults to `<dataDir>/exports` (outside the recordings tree). */
@@ -153,6 +162,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const databaseFile = path.join(dataDir, DATABASE_FILE_NAME);
   const startedAt = clock.now();
 
+  const secrets = createSecretBox(options.secretKey ?? loadOrCreateKeyFile(dataDir, logger));
   const database = await openDatabase({
     file: databaseFile,
     migrationsDir: options.migrationsDir,
@@ -162,6 +172,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   for (const file of [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]) {
     if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
   }
+  sealLegacySecrets(
+    database.sqlite,
+    [
+      () => sealLegacyCameraPasswords(database.db, secrets),
+      () => sealLegacyNotificationSecrets(database.db, secrets, clock.now()),
+    ],
+    logger,
+  );
   const events = createEventBus(logger);
   const accounts = await createAccountService({
     db: database.db,
@@ -169,7 +187,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     ...options.accounts,
   });
-  const cameraService = createCameraService({ db: database.db, clock, events, logger });
+  const cameraService = createCameraService({ db: database.db, clock, events, logger, secrets });
 
   // The settings row `ffmpegPath` (a JSON string) wins over discovery; an option passed in wins over both.
   const stored = database.db.select().from(settings).where(eq(settings.key, 'ffmpegPath')).get()?.value;
@@ -320,6 +338,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     version: options.version,
     now: () => clock.now(),
+    secrets,
     ...(options.desktopNotifier === undefined ? {} : { desktop: options.desktopNotifier }),
     ...options.notifications,
   });

@@ -4,6 +4,7 @@
  * that is down at start, goes away and comes back, or accepts TCP and never answers, none of which blocks the
  * emitter (the recording engine's event bus) or loses more than the bounded queue.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import {
 } from '../../electron/engine/notifications/notification-service.js';
 import type { FrigateMessage } from '../../electron/engine/notifications/frigate-format.js';
 import type { Logger } from '../../electron/engine/ports.js';
+import { createSecretBox } from '../../electron/engine/secrets/secret-box.js';
 import { freePort, startBroker, subscribe, type Broker } from '../support/mosquitto.js';
 import { waitFor } from '../recording/recording-helpers.js';
 
@@ -82,6 +84,7 @@ async function setUp(): Promise<NotificationService> {
     logger: capturingLogger(logLines),
     version: 'test',
     now: () => Date.now(),
+    secrets: createSecretBox(randomBytes(32)),
     mqttReconnectPeriodMs: 1000,
   });
   service.start();

@@ -1,9 +1,10 @@
 /**
  * Cameras: list, get, add, update, remove. Owns the `cameras` table; pushes `cameras.*` events. Passwords are
- * stored apart from the URL and leave this module only as `hasPassword`.
+ * stored apart from the URL, sealed by the engine's secret box (`secrets/`), and leave this module only as
+ * `hasPassword` and, opened, in `row()` for the recording engine and PTZ.
  */
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import {
   ContractError,
   RECORD_MODES,
@@ -18,6 +19,7 @@ import type { Db } from '../db/open-database.js';
 import { cameras } from '../db/schema.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Clock, Logger } from '../ports.js';
+import { isSealed, openOrMissing, sealOrNull, type SecretBox } from '../secrets/secret-box.js';
 import { mergeCredentials, splitCredentials, streamUrlKey } from './stream-url.js';
 
 export type CameraRow = typeof cameras.$inferSelect;
@@ -31,7 +33,7 @@ export interface CameraService {
   count(): number;
   /** Sets the state the recording engine reports; pushes `cameras.statusChanged` when it changed. */
   setStatus(id: string, status: CameraStatus, reason: string | null, nextAttemptAt: number | null): void;
-  /** The full row, credentials included, for the recording engine only; never returned by the API. */
+  /** The full row, password opened, for the recording engine and PTZ only; never returned by the API. */
   row(id: string): CameraRow | undefined;
   /** Ids of live (not removed) cameras. */
   ids(): string[];
@@ -75,14 +77,57 @@ function newCameraId(): string {
   return `cam-${randomBytes(5).toString('hex')}`;
 }
 
+/**
+ * The start-up pass (`secrets/seal-legacy.ts`) for passwords an earlier version stored as plain text, removed
+ * cameras included. Returns how many it sealed.
+ */
+export function sealLegacyCameraPasswords(db: Db, secrets: SecretBox): number {
+  const rows = db
+    .select({ id: cameras.id, password: cameras.password })
+    .from(cameras)
+    .where(isNotNull(cameras.password))
+    .all();
+  let sealed = 0;
+  for (const row of rows) {
+    if (row.password === null || isSealed(row.password)) continue;
+    db.update(cameras)
+      .set({ password: secrets.seal(row.password) })
+      .where(eq(cameras.id, row.id))
+      .run();
+    sealed += 1;
+  }
+  return sealed;
+}
+
 export function createCameraService(deps: {
   db: Db;
   clock: Clock;
   events: EventBus;
   logger: Logger;
+  secrets: SecretBox;
 }): CameraService {
-  const { db, clock, events } = deps;
+  const { db, clock, events, secrets } = deps;
   const logger = deps.logger.child({ component: 'cameras' });
+  /** Per camera, the stored value last reported unreadable: one error line per lost password, not per read. */
+  const reportedUnreadable = new Map<string, string | null>();
+
+  /** The row as stored, password opened; one that cannot be opened (the key was lost) counts as none. */
+  function opened(row: CameraRow): CameraRow {
+    const password = openOrMissing(secrets, row.password, (error) => {
+      if (reportedUnreadable.get(row.id) === row.password) return;
+      reportedUnreadable.set(row.id, row.password);
+      logger.error(
+        { cameraId: row.id },
+        `Camera "${row.name}" (${row.id}): its stored password cannot be used (${error.message}); it connects without one until the password is typed again`,
+      );
+    });
+    return password === row.password ? row : { ...row, password };
+  }
+
+  /** The row to store: the password sealed. */
+  function sealed(row: CameraRow): CameraRow {
+    return { ...row, password: sealOrNull(secrets, row.password) };
+  }
 
   function findRow(id: string): CameraRow {
     const row = db
@@ -91,7 +136,7 @@ export function createCameraService(deps: {
       .where(and(eq(cameras.id, id), isNull(cameras.removedAt)))
       .get();
     if (row === undefined) throw new ContractError('not_found', `No camera with id ${id}`, { id });
-    return row;
+    return opened(row);
   }
 
   function assertUniqueUrl(key: string, field: string, exceptId?: string): void {
@@ -129,7 +174,7 @@ export function createCameraService(deps: {
         .where(isNull(cameras.removedAt))
         .orderBy(asc(cameras.createdAt), asc(cameras.id))
         .all()
-        .map(toCamera);
+        .map((row) => toCamera(opened(row)));
     },
 
     get(input) {
@@ -171,7 +216,7 @@ export function createCameraService(deps: {
         onvifXaddr: input.onvif?.xaddr ?? null,
         onvifProfileToken: input.onvif?.profileToken ?? null,
       };
-      db.insert(cameras).values(row).run();
+      db.insert(cameras).values(sealed(row)).run();
       const camera = toCamera(row);
       logger.info({ cameraId: camera.id }, `Camera added: ${camera.name} (${camera.rtspUrl})`);
       events.emit('cameras.added', camera);
@@ -214,7 +259,7 @@ export function createCameraService(deps: {
         Object.assign(next, initialStatus(input.enabled));
       }
       next.updatedAt = clock.now();
-      db.update(cameras).set(next).where(eq(cameras.id, current.id)).run();
+      db.update(cameras).set(sealed(next)).where(eq(cameras.id, current.id)).run();
       const camera = toCamera(next);
       logger.info({ cameraId: camera.id }, `Camera updated: ${camera.name}`);
       events.emit('cameras.updated', camera);
@@ -251,11 +296,12 @@ export function createCameraService(deps: {
     },
 
     row(id) {
-      return db
+      const row = db
         .select()
         .from(cameras)
         .where(and(eq(cameras.id, id), isNull(cameras.removedAt)))
         .get();
+      return row === undefined ? undefined : opened(row);
     },
 
     ids() {

@@ -20,7 +20,7 @@ export const cameras = sqliteTable(
     rtspUrlKey: text().notNull(),
     subStreamUrl: text(),
     username: text(),
-    /** Kept apart from the URL and never returned by the API (issue 8 encrypts it at rest). */
+    /** Kept apart from the URL, sealed (`enc:v1:…`, secrets/README.md) and never returned by the API. */
     password: text(),
     enabled: integer({ mode: 'boolean' }).notNull().default(true),
     /** Target segment length in seconds (2 s to 15 min); segments are cut at the first keyframe after it. */

@@ -20,6 +20,7 @@ import type { CameraService } from '../cameras/camera-service.js';
 import type { Db } from '../db/open-database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../ports.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { cameraSlugs, FrigateEventTracker, type FrigateEventType } from './frigate-format.js';
 import { createMqttPublisher, type MqttPublisher } from './mqtt-publisher.js';
 import {
@@ -48,6 +49,8 @@ export interface NotificationServiceOptions {
   logger: Logger;
   version: string;
   now: () => number;
+  /** Seals the MQTT password and webhook secrets in the settings row. */
+  secrets: SecretBox;
   desktop?: (notice: DesktopNotice) => void;
   webhookRetryDelaysMs?: readonly number[];
   mqttReconnectPeriodMs?: number;
@@ -82,7 +85,7 @@ function webhookWants(webhook: StoredWebhook, event: DetectionEvent): boolean {
 
 export function createNotificationService(options: NotificationServiceOptions): NotificationService {
   const { logger, events, now } = options;
-  const store = createNotificationSettings(options.db, now);
+  const store = createNotificationSettings({ db: options.db, now, secrets: options.secrets, logger });
   const tracker = new FrigateEventTracker();
   /** Objects in view per camera and label (open events), for the count topics. */
   const counts = new Map<string, Map<string, number>>();

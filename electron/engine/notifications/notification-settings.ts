@@ -1,6 +1,7 @@
 /**
- * Notification settings live in the `settings` row `notifications`, secrets included (the API never returns
- * them: `hasPassword`, `hasSecret`). A stored value from an older or hand-edited database is re-checked and
+ * Notification settings live in the `settings` row `notifications`, secrets included: the MQTT password and
+ * the webhook secrets are sealed by the engine's secret box (`secrets/`) and the API never returns them
+ * (`hasPassword`, `hasSecret`). A stored value from an older or hand-edited database is re-checked and
  * whatever does not pass falls back to the defaults, part by part.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,8 @@ import {
 } from '../../../common/contract/index.js';
 import type { Db } from '../db/open-database.js';
 import { settings } from '../db/schema.js';
+import type { Logger } from '../ports.js';
+import { isSealed, openOrMissing, sealOrNull, type SecretBox } from '../secrets/secret-box.js';
 
 export const NOTIFICATIONS_KEY = 'notifications';
 
@@ -72,27 +75,86 @@ function invalid(path: string, message: string): ContractError {
   });
 }
 
-export function createNotificationSettings(db: Db, now: () => number): NotificationSettingsStore {
-  function readRow(): unknown {
-    return db.select().from(settings).where(eq(settings.key, NOTIFICATIONS_KEY)).get()?.value;
+function readRow(db: Db): unknown {
+  return db.select().from(settings).where(eq(settings.key, NOTIFICATIONS_KEY)).get()?.value;
+}
+
+function writeRow(db: Db, value: unknown, now: number): void {
+  db.insert(settings)
+    .values({ key: NOTIFICATIONS_KEY, value, updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
+    .run();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The start-up pass (`secrets/seal-legacy.ts`) for the MQTT password and webhook secrets an earlier version
+ * stored as plain text. It works on the stored JSON as it is, so nothing else in the row changes.
+ */
+export function sealLegacyNotificationSecrets(db: Db, secrets: SecretBox, now: number): number {
+  const value = readRow(db);
+  if (!isRecord(value)) return 0;
+  let sealed = 0;
+  const sealField = (holder: unknown, field: string): void => {
+    if (!isRecord(holder)) return;
+    const stored = holder[field];
+    if (typeof stored !== 'string' || isSealed(stored)) return;
+    holder[field] = secrets.seal(stored);
+    sealed += 1;
+  };
+  sealField(value['mqtt'], 'password');
+  if (Array.isArray(value['webhooks'])) for (const webhook of value['webhooks']) sealField(webhook, 'secret');
+  if (sealed > 0) writeRow(db, value, now);
+  return sealed;
+}
+
+export function createNotificationSettings(options: {
+  db: Db;
+  now: () => number;
+  secrets: SecretBox;
+  logger: Logger;
+}): NotificationSettingsStore {
+  const { db, now, secrets } = options;
+  const logger = options.logger.child({ component: 'notifications' });
+
+  /** A secret that cannot be opened (the key was lost) counts as none until it is typed again. */
+  function open(stored: string | null, what: string): string | null {
+    return openOrMissing(secrets, stored, (error) =>
+      logger.error(
+        {},
+        `The stored ${what} cannot be used (${error.message}); it counts as not set until it is typed again`,
+      ),
+    );
   }
-  function writeRow(value: StoredNotifications): void {
-    db.insert(settings)
-      .values({ key: NOTIFICATIONS_KEY, value, updatedAt: now() })
-      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now() } })
-      .run();
+
+  function store(value: StoredNotifications): void {
+    writeRow(
+      db,
+      {
+        ...value,
+        mqtt: { ...value.mqtt, password: sealOrNull(secrets, value.mqtt.password) },
+        webhooks: value.webhooks.map((webhook) => ({
+          ...webhook,
+          secret: sealOrNull(secrets, webhook.secret),
+        })),
+      } satisfies StoredNotifications,
+      now(),
+    );
   }
 
   function read(): StoredNotifications {
-    const raw = readRow();
-    const value = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const raw = readRow(db);
+    const value = isRecord(raw) ? raw : {};
     const desktop = Stored.shape.desktop.safeParse(value['desktop']);
     const mqtt = StoredMqtt.safeParse(value['mqtt']);
     const webhooks = Stored.shape.webhooks.safeParse(value['webhooks']);
     const result: StoredNotifications = {
       desktop: desktop.success ? desktop.data : { enabled: true },
       mqtt: mqtt.success
-        ? mqtt.data
+        ? { ...mqtt.data, password: open(mqtt.data.password, 'MQTT password') }
         : {
             enabled: false,
             url: null,
@@ -102,9 +164,14 @@ export function createNotificationSettings(db: Db, now: () => number): Notificat
             // One id per installation: two OmniSights on one broker must not kick each other off.
             clientId: `omnisight-${randomBytes(4).toString('hex')}`,
           },
-      webhooks: webhooks.success ? webhooks.data : [],
+      webhooks: webhooks.success
+        ? webhooks.data.map((webhook) => ({
+            ...webhook,
+            secret: open(webhook.secret, `secret of webhook ${webhook.id}`),
+          }))
+        : [],
     };
-    if (!mqtt.success) writeRow(result);
+    if (!mqtt.success) store(result);
     return result;
   }
 
@@ -149,7 +216,7 @@ export function createNotificationSettings(db: Db, now: () => number): Notificat
         };
       });
     }
-    writeRow(next);
+    store(next);
     return next;
   }
 
