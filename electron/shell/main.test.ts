@@ -81,6 +81,11 @@ const fake = await vi.hoisted(async () => {
     nativeImage: { createFromPath: (file: string) => ({ file, resize: () => ({ file }) }) },
     powerSaveBlocker: { start: vi.fn(() => 7), stop: vi.fn(), isStarted: vi.fn(() => true) },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (plain: string) => Buffer.from(`sealed:${plain}`),
+      decryptString: (sealed: Buffer) => sealed.toString().replace(/^sealed:/, ''),
+    },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
     utilityProcess: { fork: vi.fn() },
@@ -185,8 +190,13 @@ describe('main.ts wiring', () => {
       }),
     );
     // Compared by name: resetModules gives main.ts its own copy of the class.
-    const options = fake.createEngine.mock.calls[0]?.[0] as { workerHost: object };
+    const options = fake.createEngine.mock.calls[0]?.[0] as { workerHost: object; secretKey: Buffer };
     expect(options.workerHost.constructor.name).toBe(UtilityProcessWorkerHost.name);
+    // The data key comes sealed by safeStorage, kept beside the data.
+    expect(options.secretKey).toHaveLength(32);
+    expect(fs.readFileSync(path.join(dir, 'data', 'secret.key.safe'), 'utf8')).toBe(
+      `sealed:${options.secretKey.toString('base64')}`,
+    );
     expect(ipcMain.handle.mock.calls.map(([channel]: unknown[]) => channel)).toEqual([
       'omnisight:invoke',
       'omnisight:subscribe',

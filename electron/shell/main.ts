@@ -1,7 +1,7 @@
 /**
  * Entry of the desktop app (bundled to out/shell/main.cjs). Wiring only: every rule it applies lives in a small
  * module beside it with its own tests (security.ts, app-protocol.ts, harden.ts, ipc-bridge.ts, lifecycle.ts,
- * tray-status.ts, menus.ts, shell-paths.ts). See README.md for the lifecycle and failure handling.
+ * tray-status.ts, menus.ts, shell-paths.ts, secret-key.ts). See README.md for the lifecycle and failure handling.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import {
   Notification,
   powerSaveBlocker,
   protocol,
+  safeStorage,
   session,
   shell,
   Tray,
@@ -34,6 +35,7 @@ import { hardenSession, hardenWebContents, schemeOf } from './harden.js';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge.js';
 import { createCrashReloadPolicy, createQuitCoordinator } from './lifecycle.js';
 import { buildApplicationMenu, buildTrayMenu } from './menus.js';
+import { loadSafeStorageKey } from './secret-key.js';
 import { secureWebPreferences } from './security.js';
 import {
   resolveShellPaths,
@@ -160,8 +162,11 @@ function startShell(): void {
       workersDir: paths.workersDir,
       logger: rootLogger,
     });
+    // After ready: only then can safeStorage reach the keyring.
+    const secretKey = loadSafeStorageKey({ dataDir: paths.dataDir, safeStorage, logger: log });
     enginePromise = createEngine({
       dataDir: paths.dataDir,
+      ...(secretKey === undefined ? {} : { secretKey }),
       recordingsDir: paths.recordingsDir,
       migrationsDir: paths.migrationsDir,
       version: app.getVersion(),
