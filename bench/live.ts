@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { startFakeCameras } from '../test/fake-cameras/index.js';
 import { launchBrowser } from '../test/browser/browser.js';
-import { startServer } from '../test/support/server.js';
+import { authHeadersFor, startServer } from '../test/support/server.js';
 import { sampleVideoTimecode } from '../test/support/timecode-browser.js';
 import { benchLogger, median, percentile } from './support.js';
 
@@ -33,8 +33,11 @@ async function api(base: string, method: string, route: string, body?: unknown):
   const response = await fetch(base + route, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: authHeadersFor(base) }
+      : {
+          headers: { ...authHeadersFor(base), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   const value: unknown = await response.json();
   if (!response.ok)

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const server = await startServer();
     const ids: string[] = [];
     for (const fake of fakes.cameras) {
-      const response = await fetch(`${server.url}/api/cameras`, {
+      const response = await server.fetch('/api/cameras', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: fake.name, rtspUrl: fake.mainUrl, segmentSeconds: 10 }),

@@ -29,15 +29,29 @@ describe('readServerConfig', () => {
       dataDir: path.resolve('rel/data'),
       recordingsDir: '/mnt/nvr',
       logLevel: 'debug',
+      allowedHosts: [],
+      trustedProxies: [],
     });
   });
 
-  it.each(['0.0.0.0', '192.168.1.2', '::', 'example.com'])(
-    'refuses to bind %s before accounts exist',
+  it.each(['0.0.0.0', '192.168.1.2', '::'])(
+    'binds the address %s (the gateway signs everyone in)',
     (host) => {
-      expect(() => readServerConfig({ OMNISIGHT_HOST: host })).toThrow(/refused.*loopback.*accounts/s);
+      expect(readServerConfig({ OMNISIGHT_HOST: host }).host).toBe(host);
     },
   );
+
+  it.each(['example.com', '$(id)', '1.2.3.4 -x'])('refuses a host that is not an address: %s', (host) => {
+    expect(() => readServerConfig({ OMNISIGHT_HOST: host })).toThrow(/not an IP address/);
+  });
+
+  it('reads allowed host names and trusted proxies, refusing bad ones', () => {
+    expect(
+      readServerConfig({ OMNISIGHT_ALLOWED_HOSTS: 'nvr.local, nvr', OMNISIGHT_TRUSTED_PROXIES: '10.0.0.1' }),
+    ).toMatchObject({ allowedHosts: ['nvr.local', 'nvr'], trustedProxies: ['10.0.0.1'] });
+    expect(() => readServerConfig({ OMNISIGHT_ALLOWED_HOSTS: 'a b' })).toThrow(/not a host name/);
+    expect(() => readServerConfig({ OMNISIGHT_TRUSTED_PROXIES: 'proxy' })).toThrow(/not an IP address/);
+  });
 
   it.each(['-1', '65536', '80x', '1e3'])('refuses port %s', (port) => {
     expect(() => readServerConfig({ OMNISIGHT_PORT: port })).toThrow(/not a port number/);

@@ -3,13 +3,19 @@
  *
  * Environment: OMNISIGHT_HOST (127.0.0.1), OMNISIGHT_PORT (8640; 0 picks a free port),
  * OMNISIGHT_DATA_DIR (the platform's data folder), OMNISIGHT_RECORDINGS_DIR (<data>/recordings),
- * OMNISIGHT_LOG_LEVEL (info).
+ * OMNISIGHT_LOG_LEVEL (info), OMNISIGHT_ALLOWED_HOSTS (comma-separated host names besides IP addresses and
+ * localhost that browsers may use to reach it, e.g. nvr.local), OMNISIGHT_TRUSTED_PROXIES (comma-separated
+ * addresses of reverse proxies whose X-Forwarded-For is believed).
+ *
+ * The gateway always needs an account. On the first start (no account yet) the server prints a one-time setup
+ * code on its standard output (never into the log file); the web UI asks for it to create the admin account.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from './engine/index.js';
-import { isLoopbackHost, startGateway } from './engine/gateway/gateway.js';
+import { isIP } from 'node:net';
+import { startGateway } from './engine/gateway/gateway.js';
 import { createLogger } from './engine/logging/logger.js';
 import { ForkWorkerHost } from './engine/workers/fork-worker-host.js';
 import { defaultDataDir, findAppRoot, readVersion } from './engine/paths.js';
@@ -22,16 +28,35 @@ export interface ServerConfig {
   dataDir: string;
   recordingsDir: string | undefined;
   logLevel: string;
+  allowedHosts: string[];
+  trustedProxies: string[];
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 /** Reads and checks the environment; throws an Error with a message meant for the person starting it. */
 export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const host = env.OMNISIGHT_HOST?.trim() || '127.0.0.1';
-  if (!isLoopbackHost(host)) {
+  if (host !== 'localhost' && isIP(host) === 0) {
     throw new Error(
-      `OMNISIGHT_HOST=${host} is refused: the gateway has no user accounts yet, so it only binds a loopback ` +
-        'address (127.0.0.1 or ::1). Binding to the LAN arrives with accounts (the LAN gateway issue).',
+      `OMNISIGHT_HOST=${host} is not an IP address: give the address of the interface to listen on ` +
+        '(127.0.0.1 for this machine only, a LAN address, or 0.0.0.0 for every interface)',
     );
+  }
+  const allowedHosts = list(env.OMNISIGHT_ALLOWED_HOSTS);
+  for (const name of allowedHosts) {
+    if (!/^[a-z0-9]([a-z0-9-]{0,62}\.?)*$/i.test(name) || name.length > 253)
+      throw new Error(`OMNISIGHT_ALLOWED_HOSTS: ${name.slice(0, 80)} is not a host name`);
+  }
+  const trustedProxies = list(env.OMNISIGHT_TRUSTED_PROXIES);
+  for (const address of trustedProxies) {
+    if (isIP(address) === 0)
+      throw new Error(`OMNISIGHT_TRUSTED_PROXIES: ${address.slice(0, 80)} is not an IP address`);
   }
   const portText = env.OMNISIGHT_PORT?.trim() || String(DEFAULT_PORT);
   const port = Number(portText);
@@ -46,6 +71,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir,
     recordingsDir: recordings ? path.resolve(recordings) : undefined,
     logLevel: env.OMNISIGHT_LOG_LEVEL?.trim() || 'info',
+    allowedHosts,
+    trustedProxies,
   };
 }
 
@@ -85,6 +112,9 @@ async function main(): Promise<void> {
   try {
     gateway = await startGateway({
       engine,
+      accounts: engine.accounts,
+      allowedHosts: config.allowedHosts,
+      trustedProxies: config.trustedProxies,
       logger,
       host: config.host,
       port: config.port,
@@ -108,6 +138,13 @@ async function main(): Promise<void> {
   };
   // The one line people and test harnesses look for.
   process.stdout.write(`OmniSight is running at ${gateway.url}/ (data: ${config.dataDir})\n`);
+  const setupCode = engine.accounts.setupCode();
+  if (setupCode !== null) {
+    // Standard output only: the log file never holds it. It is useless once the admin account exists.
+    process.stdout.write(
+      `No account exists yet. Open ${gateway.url}/ and create the admin account with the setup code: ${setupCode}\n`,
+    );
+  }
   if (requested !== undefined) shutdown(requested);
 }
 

@@ -121,7 +121,7 @@ export interface Engine extends EngineApi {
   /** A finished export's file by id, for the gateway's download route (throws `ContractError`). */
   exportFile(id: unknown): ExportFile;
   /** An event's snapshot or thumbnail JPEG path, for the gateway (throws `ContractError`). */
-  eventSnapshot(id: unknown, kind: 'snapshot' | 'thumbnail'): string;
+  eventSnapshot(id: unknown, kind: 'snapshot' | 'thumbnail', canSee?: (cameraId: string) => boolean): string;
   /** HLS for other players: playlists and segment files for the gateway's media routes. */
   readonly vod: VodService;
   /** Live fMP4 for viewers (the gateway's WebSocket, the desktop app's IPC). */
@@ -482,11 +482,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     storage,
     segmentLeases,
     exportFile: (id) => exportService.file(id),
-    eventSnapshot: (id, kind) => {
+    eventSnapshot: (id, kind, canSee) => {
       const parsed =
         typeof id === 'string' && /^[1-9]\d{0,15}$/.test(id) ? Number(id) : typeof id === 'number' ? id : NaN;
       if (!Number.isSafeInteger(parsed) || parsed <= 0)
         throw new ContractError('validation', 'id: must be an event id');
+      const cameraId = eventStore.cameraOf(parsed);
+      // A viewer asking for another camera's event hears what an unknown event answers.
+      if (cameraId !== undefined && canSee !== undefined && !canSee(cameraId))
+        throw new ContractError('not_found', `Event ${parsed} has no ${kind}`);
       const file = eventStore.snapshotFile(parsed, kind);
       if (file === undefined) throw new ContractError('not_found', `Event ${parsed} has no ${kind}`);
       return file;

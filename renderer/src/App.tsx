@@ -32,8 +32,15 @@ function Page({ route }: { route: RouteId }) {
   }
 }
 
+/** The signed-in gateway account (web UI only), shown under the navigation with a sign-out button. */
+export interface SignedInAccount {
+  name: string;
+  role: 'admin' | 'viewer';
+  onSignOut: () => void;
+}
+
 /** The shell: navigation on the left, one page on the right. */
-export function App() {
+export function App({ account }: { account?: SignedInAccount } = {}) {
   const { cameras, storage, transport } = useServices();
   const route = useRoute();
 
@@ -73,6 +80,21 @@ export function App() {
             </li>
           ))}
         </ul>
+        {account === undefined ? null : (
+          <div className="sidebar__account">
+            <span className="small" data-testid="signed-in-as">
+              {account.name} ({account.role})
+            </span>
+            <button
+              type="button"
+              className="button button--small"
+              data-testid="sign-out"
+              onClick={account.onSignOut}
+            >
+              Sign out
+            </button>
+          </div>
+        )}
         <p className="sidebar__footer muted">{TRANSPORT_LABELS[transport.kind]}</p>
       </nav>
       <main className="content">

@@ -1,5 +1,6 @@
 /** Calls the headless server's REST API directly, as a second client beside the browser would. */
 import type { Camera } from '../../common/contract/index.js';
+import { authHeadersFor } from '../support/server.js';
 
 export async function apiRequest(
   baseUrl: string,
@@ -10,8 +11,11 @@ export async function apiRequest(
   const response = await fetch(baseUrl + route, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: authHeadersFor(baseUrl) }
+      : {
+          headers: { ...authHeadersFor(baseUrl), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   return { status: response.status, json: await response.json() };
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT } from '../support/server.js';
+import { REPO_ROOT, tokenFor } from '../support/server.js';
 
 export const CHROMIUM_PATH = process.env.OMNISIGHT_CHROMIUM ?? '/usr/bin/chromium';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -58,14 +58,31 @@ const WATCH_CSP_SCRIPT = `
 `;
 
 /** Opens `url` in a fresh context (its own storage) at a desktop size, watched for problems. */
-export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { tolerate?: readonly RegExp[]; signedIn?: boolean } = {},
+): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'dark' });
   // Playwright injects this through the DevTools protocol, which the page's CSP does not govern.
   await context.addInitScript({ content: WATCH_CSP_SCRIPT });
+  // Signed in as the server's admin, as after the sign-in page (test/browser/sign-in.test.ts walks that page).
+  const token = options.signedIn === false ? undefined : tokenFor(url);
+  if (token !== undefined) {
+    await context.addCookies([
+      {
+        name: 'omnisight_session',
+        value: token,
+        url: new URL(url).origin,
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    ]);
+  }
   const page = await context.newPage();
   const problems: string[] = [];
   const dialogs: string[] = [];
-  const tolerated: RegExp[] = [];
+  const tolerated: RegExp[] = [...(options.tolerate ?? [])];
   page.on('console', (message) => {
     const text = message.text();
     if (message.type() === 'error' && !tolerated.some((pattern) => pattern.test(text))) {

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { readSegments, sleep, waitFor } from '../recording/recording-helpers.js';
-import { startServer, type RunningServer } from '../support/server.js';
+import { authHeadersFor, startServer, type RunningServer } from '../support/server.js';
 import { addCamera, apiRequest } from './api.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
 
@@ -126,12 +126,13 @@ describe('exports in the browser', () => {
     await screenshot(page, 'exports-2-playing');
 
     // Only ids reach files: anything else is refused before a path is built.
-    expect((await fetch(`${baseUrl}/api/exports/..%2F..%2Fomnisight.db/download`)).status).toBe(400);
-    expect((await fetch(`${baseUrl}/api/exports/exp-0000000000/download`)).status).toBe(404);
+    const auth = { headers: authHeadersFor(baseUrl) };
+    expect((await fetch(`${baseUrl}/api/exports/..%2F..%2Fomnisight.db/download`, auth)).status).toBe(400);
+    expect((await fetch(`${baseUrl}/api/exports/exp-0000000000/download`, auth)).status).toBe(404);
 
     await row.getByRole('button', { name: /^Delete Gate camera/ }).click();
     await page.getByTestId('exports-empty').waitFor();
-    expect((await fetch(`${baseUrl}${url}`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}${url}`, auth)).status).toBe(404);
     expect(watched.problems).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);
     await watched.close();

@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { readSegments, sleep, waitFor, type SegmentRow } from '../recording/recording-helpers.js';
-import { REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
+import { authHeadersFor, REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
 import { sampleVideoTimecode } from '../support/timecode-browser.js';
 import { addCamera, apiRequest } from './api.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
@@ -134,7 +134,9 @@ describe('hls.js', () => {
       const start = segments[0]?.start_time ?? 0;
       const end = segments.at(-1)?.end_time ?? 0;
       const playlistUrl = `/api/cameras/${camera.id}/vod.m3u8?start=${start}&end=${end}`;
-      const playlist = await (await fetch(baseUrl + playlistUrl)).text();
+      const playlist = await (
+        await fetch(baseUrl + playlistUrl, { headers: authHeadersFor(baseUrl) })
+      ).text();
       expect(playlist.match(/^#EXT-X-DISCONTINUITY$/gm)).toHaveLength(1);
       // Where the gap falls on the playlist's timeline, which runs on across it (hls.js skips it).
       const beforeDiscontinuity = playlist.slice(0, playlist.search(/^#EXT-X-DISCONTINUITY$/m));

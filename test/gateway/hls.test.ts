@@ -15,8 +15,11 @@ async function api(method: string, url: string, body?: unknown) {
   const response = await fetch(server.url + url, {
     method,
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: server.authHeaders() }
+      : {
+          headers: { ...server.authHeaders(), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text };
@@ -98,19 +101,23 @@ describe('HLS VOD', () => {
     const map = /#EXT-X-MAP:URI="(segments\/\d+\.mp4)",BYTERANGE="(\d+)@(\d+)"/.exec(playlist);
     expect(map).not.toBeNull();
     const url = `${server.url}/api/cameras/${cameraId}/${map?.[1] ?? ''}`;
-    const init = await fetch(url, { headers: { range: `bytes=0-${Number(map?.[2]) - 1}` } });
+    const init = await fetch(url, {
+      headers: { ...server.authHeaders(), range: `bytes=0-${Number(map?.[2]) - 1}` },
+    });
     expect(init.status).toBe(206);
     expect(init.headers.get('content-type')).toBe('video/mp4');
     const bytes = Buffer.from(await init.arrayBuffer());
     expect(bytes.length).toBe(Number(map?.[2]));
     expect(bytes.toString('latin1', 4, 8)).toBe('ftyp');
     const media = /#EXT-X-BYTERANGE:(\d+)@(\d+)\n/.exec(playlist);
-    const tail = await fetch(url, { headers: { range: `bytes=${Number(media?.[2])}-` } });
+    const tail = await fetch(url, {
+      headers: { ...server.authHeaders(), range: `bytes=${Number(media?.[2])}-` },
+    });
     expect(tail.status).toBe(206);
     const fragments = Buffer.from(await tail.arrayBuffer());
     expect(fragments.length).toBe(Number(media?.[1]));
     expect(fragments.toString('latin1', 4, 8)).toBe('moof');
-    const whole = await fetch(url);
+    const whole = await fetch(url, { headers: server.authHeaders() });
     expect(whole.status).toBe(200);
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     expect(Number(whole.headers.get('content-length'))).toBe(Number(map?.[2]) + Number(media?.[1]));
@@ -123,6 +130,9 @@ describe('HLS VOD', () => {
     const result = await run('ffmpeg', [
       '-hide_banner',
       '-nostats',
+      // FFmpeg's HLS demuxer passes these headers on to every segment request.
+      '-headers',
+      `Authorization: Bearer ${server.token ?? ''}\r\n`,
       '-i',
       server.url + playlistUrl(rangeStart, Date.now()),
       '-map',

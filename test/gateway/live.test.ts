@@ -21,7 +21,9 @@ interface Received {
 }
 
 function open(query: string, headers: Record<string, string> = {}): Received {
-  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/live?${query}`, { headers });
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/live?${query}`, {
+    headers: { ...server.authHeaders(), ...headers },
+  });
   const received: Received = {
     texts: [],
     binaries: [],
@@ -52,7 +54,7 @@ beforeAll(async () => {
   server = await startServer();
   const response = await fetch(`${server.url}/api/cameras`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...server.authHeaders(), 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Live', rtspUrl: 'demo:live', segmentSeconds: 10 }),
   });
   expect(response.status).toBe(201);

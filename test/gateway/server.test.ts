@@ -17,7 +17,11 @@ const pushed: { event: string; payload: unknown }[] = [];
 async function api(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(server.url + url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...server.authHeaders(),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -37,7 +41,7 @@ async function recorded(method: string, url: string, body?: unknown) {
 
 beforeAll(async () => {
   server = await startServer();
-  socket = io(server.url, { transports: ['websocket'], forceNew: true });
+  socket = io(server.url, { transports: ['websocket'], forceNew: true, auth: { token: server.token } });
   for (const event of EVENT_NAMES) socket.on(event, (payload: unknown) => pushed.push({ event, payload }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -85,7 +89,7 @@ describe('headless server', () => {
   it('keeps a camera password out of every response, event and log line', async () => {
     const added = await recorded('POST', '/api/cameras', {
       name: 'Gate',
-      rtspUrl: 'rtsp://user:secret@host/x',
+      rtspUrl: 'rtsp://user:Pa55wordZ9@host/x',
     });
     expect(added.status).toBe(201);
     expect(added.json).toMatchObject({ rtspUrl: 'rtsp://host/x', username: 'user', hasPassword: true });
@@ -93,8 +97,8 @@ describe('headless server', () => {
     await recorded('GET', '/api/cameras');
     await recorded('GET', `/api/cameras/${id}`);
     await recorded('PATCH', `/api/cameras/${id}`, { name: 'Gate 2' });
-    await recorded('POST', '/api/cameras', { name: 'Dup', rtspUrl: 'rtsp://user:secret@host/x' });
-    await recorded('POST', '/api/cameras', { name: 'Bad', rtspUrl: 'ftp://user:secret@host/x' });
+    await recorded('POST', '/api/cameras', { name: 'Dup', rtspUrl: 'rtsp://user:Pa55wordZ9@host/x' });
+    await recorded('POST', '/api/cameras', { name: 'Bad', rtspUrl: 'ftp://user:Pa55wordZ9@host/x' });
     await recorded('POST', '/api/rpc/cameras.get', { id });
     await recorded('GET', '/api/metrics');
     await recorded('GET', '/api/system');
@@ -110,7 +114,7 @@ describe('headless server', () => {
       .join('\n');
     expect(logs).toContain('Camera added');
     for (const text of [...responses, JSON.stringify(pushed), logs, server.output()]) {
-      expect(text).not.toContain('secret');
+      expect(text).not.toContain('Pa55wordZ9');
     }
   });
 
@@ -179,14 +183,14 @@ describe('headless server', () => {
 });
 
 describe('server configuration', () => {
-  it('refuses to bind a non-loopback address until accounts exist', () => {
+  it('refuses a listening host that is not an IP address', () => {
     const result = spawnSync(process.execPath, [SERVER_ENTRY], {
-      env: { ...process.env, OMNISIGHT_HOST: '0.0.0.0', OMNISIGHT_DATA_DIR: makeTempDir() },
+      env: { ...process.env, OMNISIGHT_HOST: 'evil.example', OMNISIGHT_DATA_DIR: makeTempDir() },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/OMNISIGHT_HOST=0\.0\.0\.0 is refused: .*accounts/);
+    expect(result.stderr).toMatch(/OMNISIGHT_HOST=evil\.example is not an IP address/);
   });
 
   it('refuses a port that is not a number', () => {

@@ -28,7 +28,7 @@ const discovered: unknown[] = [];
 async function post(path: string, body: unknown): Promise<{ status: number; json: unknown; text: string }> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...server.authHeaders(), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -89,7 +89,7 @@ beforeAll(async () => {
     ],
   });
   server = await startServer();
-  socket = io(server.url, { transports: ['websocket'], forceNew: true });
+  socket = io(server.url, { transports: ['websocket'], forceNew: true, auth: { token: server.token } });
   socket.on('onvif.discovered', (payload: unknown) => discovered.push(payload));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -233,7 +233,7 @@ describe('the ONVIF wizard through the API', () => {
     await expect
       .poll(
         async () => {
-          const response = await fetch(`${server.url}/api/cameras/${camera.id}`);
+          const response = await server.fetch(`/api/cameras/${camera.id}`);
           return ((await response.json()) as Camera).status;
         },
         { timeout: 30_000, interval: 500 },

@@ -22,7 +22,7 @@ async function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await server.fetch(path, {
     method,
     ...(body === undefined
       ? {}

@@ -12,7 +12,7 @@ let fakes: FakeCameras;
 let server: RunningServer;
 
 async function probe(body: object): Promise<{ status: number; json: unknown; text: string }> {
-  const response = await fetch(`${server.url}/api/streams/probe`, {
+  const response = await server.fetch('/api/streams/probe', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
-import { startServer } from '../support/server.js';
+import { authHeadersFor, startServer } from '../support/server.js';
 import { childrenOf } from '../../bench/proc-cpu.js';
 import { readSegments, recordingFiles, sleep, waitFor } from './recording-helpers.js';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 async function post(url: string, body: unknown): Promise<{ id: string }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...authHeadersFor(new URL(url).origin), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return (await response.json()) as { id: string };

@@ -42,6 +42,8 @@ export interface EventStore {
   list(input: MethodInput<'events.list'>): DetectionEvent[];
   /** The snapshot or thumbnail file of an event, or undefined. */
   snapshotFile(eventId: number, kind: 'snapshot' | 'thumbnail'): string | undefined;
+  /** The camera an event belongs to (the gateway checks a viewer may see it). */
+  cameraOf(eventId: number): string | undefined;
   /** Resolves when no snapshot is being written (tests, stop). */
   idle(): Promise<void>;
 }
@@ -321,6 +323,11 @@ export function createEventStore(deps: {
         .limit(input.limit ?? EVENTS_LIST_MAX)
         .all()
         .map(toEvent);
+    },
+
+    cameraOf(eventId) {
+      return deps.db.select({ cameraId: events.cameraId }).from(events).where(eq(events.id, eventId)).get()
+        ?.cameraId;
     },
 
     snapshotFile(eventId, kind) {

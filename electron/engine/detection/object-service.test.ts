@@ -25,6 +25,7 @@ function harness(config: Partial<MotionConfig> = {}) {
   } as unknown as DetectorPool;
   let nextId = 1;
   const store: EventStore = {
+    cameraOf: () => undefined,
     start: (cameraId, object) => {
       log.push(`start ${cameraId} ${object.label}`);
       return nextId++;

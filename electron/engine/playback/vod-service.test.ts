@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../db/open-database.js';
+import { createAccountService } from '../auth/account-service.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { makeSampleFmp4 } from '../ingest/sample-media.js';
 import { createSilentLogger } from '../logging/logger.js';
@@ -67,8 +68,20 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** The admin session the requests carry (the gateway signs every request in). */
+let auth: { authorization: string };
+
 async function startTestGateway(): Promise<Gateway> {
+  const accounts = await createAccountService({
+    db: database.db,
+    clock: { now: () => Date.now() },
+    logger: createSilentLogger(),
+    scrypt: { N: 2 ** 10, r: 8, p: 1 },
+  });
+  if (!accounts.hasUsers()) await accounts.add({ name: 'admin', password: 'test password', role: 'admin' });
+  auth = { authorization: `Bearer ${(await accounts.login('admin', 'test password', '127.0.0.1')).token}` };
   gateway = await startGateway({
+    accounts,
     engine: {
       call: () => Promise.reject(new Error('not used')),
       on: () => () => undefined,
@@ -88,7 +101,7 @@ function startPausedGet(
   url: string,
 ): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, (response) => {
+    const request = http.get(url, { headers: auth }, (response) => {
       response.once('data', () => {
         response.pause();
         resolve({ request, response });
@@ -162,7 +175,7 @@ describe('segment leases for playback', () => {
     if (second === undefined) throw new Error('nothing seeded');
     fs.rmSync(path.join(dir, 'recordings', second.filePath));
     const { url } = await startTestGateway();
-    const answer = await fetch(`${url}/api/cameras/${CAMERA}/segments/${second.id}.mp4`);
+    const answer = await fetch(`${url}/api/cameras/${CAMERA}/segments/${second.id}.mp4`, { headers: auth });
     expect(answer.status).toBe(404);
     await until(() => leases.size === 0);
   });
@@ -218,7 +231,7 @@ describe('reading a segment in ranges (recordings.fragments and the segment rout
     const group = index.groups[1]!;
     const { url } = await startTestGateway();
     const answer = await fetch(`${url}/api/cameras/${CAMERA}/segments/${first.id}.mp4`, {
-      headers: { Range: `bytes=${group.offset}-${group.offset + group.length - 1}` },
+      headers: { ...auth, Range: `bytes=${group.offset}-${group.offset + group.length - 1}` },
     });
     expect(answer.status).toBe(206);
     expect(answer.headers.get('content-range')).toBe(

@@ -10,6 +10,7 @@ export function TextField({
   onChange,
   secret = false,
   placeholder,
+  autoComplete,
 }: {
   label: string;
   error: string | undefined;
@@ -19,6 +20,8 @@ export function TextField({
   onChange: (value: string) => void;
   secret?: boolean;
   placeholder?: string;
+  /** Defaults: `new-password` for secrets, `off` otherwise. */
+  autoComplete?: string;
 }) {
   const id = useId();
   const describedBy =
@@ -33,7 +36,7 @@ export function TextField({
         type={secret ? 'password' : 'text'}
         data-testid={testId}
         value={value}
-        autoComplete={secret ? 'new-password' : 'off'}
+        autoComplete={autoComplete ?? (secret ? 'new-password' : 'off')}
         placeholder={placeholder}
         aria-describedby={describedBy}
         onChange={(event) => onChange(event.target.value)}

@@ -1,0 +1,110 @@
+/**
+ * The web UI's first-run setup and sign-in in Chromium (issue 8), against a server that has no account yet:
+ * the setup code, the admin created with an HTML payload as its name (shown as text), sign-out, a wrong
+ * password, and a viewer who sees only its own camera.
+ */
+import fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signIn, startServer, type RunningServer } from '../support/server.js';
+import { launchBrowser, openPage, screenshot } from './browser.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const ADMIN_PASSWORD = 'browser admin 2026';
+const VIEWER = { name: 'guard', password: 'browser viewer 2026' };
+/** The page asks `/api/auth/me` first: its 401 is how it knows to show sign-in. */
+const EXPECTED_401 = [/401 \(Unauthorized\)/];
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer({ setup: false }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser.close();
+  await server.stop();
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+async function api(token: string, method: string, argument: unknown): Promise<unknown> {
+  const response = await fetch(`${server.url}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(argument),
+  });
+  const json: unknown = await response.json();
+  if (!response.ok) throw new Error(`${method} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+describe('sign-in in the browser', () => {
+  it('creates the admin with the setup code, signs out and in again', async () => {
+    const watched = await openPage(browser, server.url, { tolerate: EXPECTED_401 });
+    const { page } = watched;
+    await page.getByTestId('setup-page').waitFor();
+    await screenshot(page, 'sign-in-1-setup');
+
+    await page.getByTestId('setup-code').fill('WRONG-CODE');
+    await page.getByTestId('sign-in-name').fill(XSS);
+    await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('sign-in-repeat').fill(ADMIN_PASSWORD);
+    await page.getByTestId('sign-in-submit').click();
+    await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toBe('Wrong setup code');
+
+    await page.getByTestId('setup-code').fill(server.setupCode ?? '');
+    await page.getByTestId('sign-in-submit').click();
+    // Signed in: the app, with the admin's name as plain text (no image element, no script ran).
+    await page.getByTestId('signed-in-as').waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe(`${XSS} (admin)`);
+    expect(await page.locator('.sidebar img').count()).toBe(0);
+    await screenshot(page, 'sign-in-2-signed-in');
+
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('sign-in-page').waitFor();
+    await page.getByTestId('sign-in-name').fill(XSS);
+    await page.getByTestId('sign-in-password').fill('not the password');
+    await page.getByTestId('sign-in-submit').click();
+    await expect
+      .poll(() => page.getByTestId('sign-in-error').textContent())
+      .toBe('Wrong user name or password');
+    await screenshot(page, 'sign-in-3-wrong-password');
+    await page.getByTestId('sign-in-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('signed-in-as').waitFor();
+
+    expect(watched.problems).toEqual([]);
+    expect(await watched.cspViolations()).toEqual([]);
+    expect(watched.dialogs).toEqual([]);
+    await watched.close();
+  }, 60_000);
+
+  it('shows a viewer only its own camera, with names as text', async () => {
+    const token = await signIn(server.url, XSS, ADMIN_PASSWORD);
+    const own = (await api(token, 'cameras.add', {
+      name: `Porch ${XSS}`,
+      rtspUrl: 'demo:porch',
+      enabled: false,
+    })) as {
+      id: string;
+    };
+    await api(token, 'cameras.add', { name: 'Vault', rtspUrl: 'demo:vault', enabled: false });
+    await api(token, 'users.add', { ...VIEWER, role: 'viewer', cameraIds: [own.id] });
+
+    const watched = await openPage(browser, `${server.url}/#/cameras`, { tolerate: EXPECTED_401 });
+    const { page } = watched;
+    await page.getByTestId('sign-in-page').waitFor();
+    await page.getByTestId('sign-in-name').fill(VIEWER.name);
+    await page.getByTestId('sign-in-password').fill(VIEWER.password);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.getByRole('heading', { name: 'Cameras' }).waitFor();
+    await expect.poll(() => page.getByTestId('camera-name').allTextContents()).toEqual([`Porch ${XSS}`]);
+    expect(await page.getByText('Vault').count()).toBe(0);
+    await screenshot(page, 'sign-in-4-viewer');
+    expect(watched.dialogs).toEqual([]);
+    expect(await watched.cspViolations()).toEqual([]);
+    await watched.close();
+  }, 60_000);
+});
