@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     gateway = await startGateway({
       engine,
       accounts: engine.accounts,
+      version,
       allowedHosts: config.allowedHosts,
       trustedProxies: config.trustedProxies,
       logger,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Errors cross every transport as plain data, never as class instances (see design.md, "One contract").
  * `ContractError` exists only inside a process so code can `throw`; transports turn it into `ApiError`.
@@ -15,6 +17,13 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The wire shape as a schema (the OpenAPI document's `ApiError`). */
+export const ApiErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
 
 /** The wire shape of every error. `details` never carries secrets. */
 export interface ApiError {

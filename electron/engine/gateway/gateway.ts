@@ -29,6 +29,7 @@ import {
   sessionToken,
   type OriginPolicy,
 } from './request-auth.js';
+import { openApiDocument } from './openapi.js';
 import { MEDIA_ROUTES, ROUTES } from './routes.js';
 
 export interface GatewayOptions {
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   allowedHosts?: readonly string[];
   /** Addresses of reverse proxies whose `X-Forwarded-For` is believed (none by default). */
   trustedProxies?: readonly string[];
+  /** The version the OpenAPI document names. */
+  version?: string;
   /** The built renderer (`out/renderer`); the UI is not served when absent. */
   staticDir?: string;
 }
@@ -311,6 +314,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
     });
   }
+
+  // The OpenAPI document, for any signed-in account (it lists what each role may call). Generated once.
+  let document: string | undefined;
+  app.get('/api/openapi.json', (_request, response) => {
+    if (requireViewer(response) === null) return;
+    document ??= JSON.stringify(openApiDocument(options.version ?? '0.0.0'));
+    response.type('application/json').send(document);
+  });
+  // Interactive docs would need a third-party page with its own scripts under our CSP: off in this build.
+  app.get('/api/docs', (_request, response) => {
+    sendError(response, {
+      code: 'not_found',
+      message: 'Interactive API docs are off; load /api/openapi.json into a viewer of your choice',
+    });
+  });
 
   app.get('/api/metrics', (_request, response) => {
     const viewer = requireViewer(response);
