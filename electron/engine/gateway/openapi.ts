@@ -94,7 +94,7 @@ export function openApiDocument(version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   const add = (path: string, method: string, operation: Json): void => {
     paths[path] ??= {};
-    (paths[path])[method.toLowerCase()] = operation;
+    paths[path][method.toLowerCase()] = operation;
   };
 
   for (const route of ROUTES) {
