@@ -31,7 +31,19 @@ describe('readServerConfig', () => {
       logLevel: 'debug',
       allowedHosts: [],
       trustedProxies: [],
+      tls: { mode: 'off' },
     });
+  });
+
+  it('reads the HTTPS choice: off, self-signed, or both of your own files', () => {
+    expect(readServerConfig({ OMNISIGHT_TLS: 'self-signed' }).tls).toEqual({ mode: 'self-signed' });
+    expect(readServerConfig({ OMNISIGHT_TLS_CERT: 'c.pem', OMNISIGHT_TLS_KEY: '/k.pem' }).tls).toEqual({
+      mode: 'files',
+      cert: path.resolve('c.pem'),
+      key: '/k.pem',
+    });
+    expect(() => readServerConfig({ OMNISIGHT_TLS_CERT: 'c.pem' })).toThrow(/go together/);
+    expect(() => readServerConfig({ OMNISIGHT_TLS: 'yes' })).toThrow(/not off or self-signed/);
   });
 
   it.each(['0.0.0.0', '192.168.1.2', '::'])(

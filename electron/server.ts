@@ -5,7 +5,9 @@
  * OMNISIGHT_DATA_DIR (the platform's data folder), OMNISIGHT_RECORDINGS_DIR (<data>/recordings),
  * OMNISIGHT_LOG_LEVEL (info), OMNISIGHT_ALLOWED_HOSTS (comma-separated host names besides IP addresses and
  * localhost that browsers may use to reach it, e.g. nvr.local), OMNISIGHT_TRUSTED_PROXIES (comma-separated
- * addresses of reverse proxies whose X-Forwarded-For is believed).
+ * addresses of reverse proxies whose X-Forwarded-For is believed), OMNISIGHT_TLS (`off`, or `self-signed`: a
+ * certificate made once in <data>/tls with openssl), OMNISIGHT_TLS_CERT and OMNISIGHT_TLS_KEY (your own PEM
+ * files; HTTPS with them).
  *
  * The gateway always needs an account. On the first start (no account yet) the server prints a one-time setup
  * code on its standard output (never into the log file); the web UI asks for it to create the admin account.
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine } from './engine/index.js';
 import { isIP } from 'node:net';
 import { startGateway } from './engine/gateway/gateway.js';
+import { ensureSelfSignedCertificate, loadTlsFiles } from './engine/gateway/tls.js';
 import { createLogger } from './engine/logging/logger.js';
 import { ForkWorkerHost } from './engine/workers/fork-worker-host.js';
 import { defaultDataDir, findAppRoot, readVersion } from './engine/paths.js';
@@ -30,6 +33,7 @@ export interface ServerConfig {
   logLevel: string;
   allowedHosts: string[];
   trustedProxies: string[];
+  tls: { mode: 'off' } | { mode: 'self-signed' } | { mode: 'files'; cert: string; key: string };
 }
 
 function list(value: string | undefined): string[] {
@@ -65,6 +69,17 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
   const dataDir = path.resolve(env.OMNISIGHT_DATA_DIR?.trim() || defaultDataDir());
   const recordings = env.OMNISIGHT_RECORDINGS_DIR?.trim();
+  const certFile = env.OMNISIGHT_TLS_CERT?.trim();
+  const keyFile = env.OMNISIGHT_TLS_KEY?.trim();
+  const tlsMode = env.OMNISIGHT_TLS?.trim() || (certFile ? 'files' : 'off');
+  let tls: ServerConfig['tls'];
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile)
+      throw new Error('OMNISIGHT_TLS_CERT and OMNISIGHT_TLS_KEY go together: give both files or neither');
+    tls = { mode: 'files', cert: path.resolve(certFile), key: path.resolve(keyFile) };
+  } else if (tlsMode === 'self-signed') tls = { mode: 'self-signed' };
+  else if (tlsMode === 'off') tls = { mode: 'off' };
+  else throw new Error(`OMNISIGHT_TLS=${tlsMode.slice(0, 40)} is not off or self-signed`);
   return {
     host: host === '::1' ? '::1' : host,
     port,
@@ -73,6 +88,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     logLevel: env.OMNISIGHT_LOG_LEVEL?.trim() || 'info',
     allowedHosts,
     trustedProxies,
+    tls,
   };
 }
 
@@ -110,10 +126,26 @@ async function main(): Promise<void> {
   });
   let gateway;
   try {
+    const tls =
+      config.tls.mode === 'files'
+        ? loadTlsFiles(config.tls.cert, config.tls.key)
+        : config.tls.mode === 'self-signed'
+          ? await ensureSelfSignedCertificate(path.join(config.dataDir, 'tls'), [
+              config.host,
+              ...config.allowedHosts,
+            ])
+          : undefined;
+    if (tls !== undefined) {
+      logger.info(
+        { component: 'server', source: tls.source, validTo: tls.validTo.toISOString() },
+        `HTTPS certificate SHA-256 fingerprint ${tls.fingerprint256}`,
+      );
+    }
     gateway = await startGateway({
       engine,
       accounts: engine.accounts,
       version,
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       allowedHosts: config.allowedHosts,
       trustedProxies: config.trustedProxies,
       logger,

@@ -91,7 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       options.timeoutMs ?? 20_000,
     );
     const onData = (): void => {
-      const match = /OmniSight is running at (http:\/\/\S+?)\/? /.exec(output);
+      const match = /OmniSight is running at (https?:\/\/\S+?)\/? /.exec(output);
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -61,6 +62,8 @@ export interface GatewayOptions {
   allowedHosts?: readonly string[];
   /** Addresses of reverse proxies whose `X-Forwarded-For` is believed (none by default). */
   trustedProxies?: readonly string[];
+  /** Serve HTTPS with this certificate and key (see tls.ts); plain HTTP when absent. */
+  tls?: { cert: Buffer; key: Buffer };
   /** The version the OpenAPI document names. */
   version?: string;
   /** The built renderer (`out/renderer`); the UI is not served when absent. */
@@ -373,7 +376,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
 
-  const server = http.createServer(app);
+  const server =
+    options.tls === undefined
+      ? http.createServer(app)
+      : https.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, app);
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   const io = new SocketServer(server, {
@@ -450,7 +456,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const address = server.address() as AddressInfo;
   const displayHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${displayHost}:${address.port}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://${displayHost}:${address.port}`;
   logger.info({ url }, `Gateway listening on ${url}`);
 
   return {
