@@ -19,7 +19,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { startFakeCameras } from '../test/fake-cameras/index.js';
-import { launchBrowser } from '../test/browser/browser.js';
+import { launchBrowser, signInContext } from '../test/browser/browser.js';
 import { authHeadersFor, startServer } from '../test/support/server.js';
 import { sampleVideoTimecode } from '../test/support/timecode-browser.js';
 import { benchLogger, median, percentile } from './support.js';
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     log(`seeded ${rows} synthetic segment rows for 15 cameras`);
 
     const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+    await signInContext(context, server.url);
     await context.addInitScript({
       content: `localStorage.setItem('omnisight.live.layout', '1'); localStorage.setItem('omnisight.playback.cameras', '[]');`,
     });

@@ -9,7 +9,11 @@ import { EventsPage } from './pages/events/EventsPage.js';
 import { LivePage } from './pages/live/LivePage.js';
 import { StoragePage } from './pages/storage/StoragePage.js';
 import { SystemPage } from './pages/SystemPage.js';
+import { UsersPage } from './pages/users/UsersPage.js';
 import { hrefFor, ROUTES, useRoute, type RouteId } from './routes.js';
+
+/** Pages of configuration a viewer account cannot use (the gateway refuses their calls); not listed for it. */
+const ADMIN_PAGES: ReadonlySet<RouteId> = new Set(['storage', 'users', 'system']);
 
 const TRANSPORT_LABELS = { ipc: 'Desktop engine', http: 'Network server', fake: 'Test engine' } as const;
 
@@ -27,6 +31,8 @@ function Page({ route }: { route: RouteId }) {
       return <CamerasPage />;
     case 'storage':
       return <StoragePage />;
+    case 'users':
+      return <UsersPage />;
     case 'system':
       return <SystemPage />;
   }
@@ -67,18 +73,20 @@ export function App({ account }: { account?: SignedInAccount } = {}) {
           OmniSight
         </div>
         <ul className="nav">
-          {ROUTES.map(({ id, label }) => (
-            <li key={id}>
-              <a
-                className="nav__link"
-                href={hrefFor(id)}
-                aria-current={route === id ? 'page' : undefined}
-                data-testid={`nav-${id}`}
-              >
-                {label}
-              </a>
-            </li>
-          ))}
+          {ROUTES.filter(({ id }) => account?.role !== 'viewer' || !ADMIN_PAGES.has(id)).map(
+            ({ id, label }) => (
+              <li key={id}>
+                <a
+                  className="nav__link"
+                  href={hrefFor(id)}
+                  aria-current={route === id ? 'page' : undefined}
+                  data-testid={`nav-${id}`}
+                >
+                  {label}
+                </a>
+              </li>
+            ),
+          )}
         </ul>
         {account === undefined ? null : (
           <div className="sidebar__account">

@@ -8,6 +8,7 @@ export const ROUTES = [
   { id: 'exports', label: 'Exports' },
   { id: 'cameras', label: 'Cameras' },
   { id: 'storage', label: 'Storage' },
+  { id: 'users', label: 'Accounts' },
   { id: 'system', label: 'System' },
 ] as const;
 

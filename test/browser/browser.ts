@@ -57,28 +57,30 @@ const WATCH_CSP_SCRIPT = `
   });
 `;
 
+/** Gives a browser context the session cookie of `token` (default: the admin of the server at `url`). */
+export async function signInContext(
+  context: BrowserContext,
+  url: string,
+  token = tokenFor(url),
+): Promise<void> {
+  if (token === undefined) return;
+  await context.addCookies([
+    { name: 'omnisight_session', value: token, url: new URL(url).origin, httpOnly: true, sameSite: 'Strict' },
+  ]);
+}
+
 /** Opens `url` in a fresh context (its own storage) at a desktop size, watched for problems. */
 export async function openPage(
   browser: Browser,
   url: string,
-  options: { tolerate?: readonly RegExp[]; signedIn?: boolean } = {},
+  options: { tolerate?: readonly RegExp[]; signedIn?: boolean; token?: string } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 820 }, colorScheme: 'dark' });
   // Playwright injects this through the DevTools protocol, which the page's CSP does not govern.
   await context.addInitScript({ content: WATCH_CSP_SCRIPT });
   // Signed in as the server's admin, as after the sign-in page (test/browser/sign-in.test.ts walks that page).
-  const token = options.signedIn === false ? undefined : tokenFor(url);
-  if (token !== undefined) {
-    await context.addCookies([
-      {
-        name: 'omnisight_session',
-        value: token,
-        url: new URL(url).origin,
-        httpOnly: true,
-        sameSite: 'Strict',
-      },
-    ]);
-  }
+  const token = options.signedIn === false ? undefined : (options.token ?? tokenFor(url));
+  if (token !== undefined) await signInContext(context, url, token);
   const page = await context.newPage();
   const problems: string[] = [];
   const dialogs: string[] = [];

@@ -20,7 +20,7 @@ import { ensureSceneClip } from '../detection/scene-clips.js';
 import { startFakeCameras, type FakeCameras } from '../fake-cameras/index.js';
 import { makeTempDir, REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
 import { addCamera, apiRequest } from './api.js';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
+import { launchBrowser, openPage, screenshot, signInContext, type WatchedPage } from './browser.js';
 import { clickTimelineAt } from './playback-page.js';
 
 let fakes: FakeCameras;
@@ -213,6 +213,7 @@ describe('Events page', () => {
     notified = await openPage(browser, 'about:blank');
     const { page, context } = notified;
     await context.addInitScript({ content: RECORD_NOTIFICATIONS });
+    await signInContext(context, server.url);
     await page.goto(`${server.url}/#/system`);
     const desktop = page.getByTestId('notify-desktop');
     await desktop.waitFor();

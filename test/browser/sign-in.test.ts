@@ -102,7 +102,60 @@ describe('sign-in in the browser', () => {
     await page.getByRole('heading', { name: 'Cameras' }).waitFor();
     await expect.poll(() => page.getByTestId('camera-name').allTextContents()).toEqual([`Porch ${XSS}`]);
     expect(await page.getByText('Vault').count()).toBe(0);
+    // Configuration pages are not offered to a viewer.
+    expect(await page.getByTestId('nav-users').count()).toBe(0);
+    expect(await page.getByTestId('nav-storage').count()).toBe(0);
     await screenshot(page, 'sign-in-4-viewer');
+    expect(watched.dialogs).toEqual([]);
+    expect(await watched.cspViolations()).toEqual([]);
+    await watched.close();
+  }, 60_000);
+
+  it('adds and edits accounts on the Accounts page', async () => {
+    const token = await signIn(server.url, XSS, ADMIN_PASSWORD);
+    const cameras = (await api(token, 'cameras.list', {})) as { id: string; name: string }[];
+    const porch = cameras.find((camera) => camera.name.startsWith('Porch'));
+    // The too-short password below is refused with a 400, which Chromium logs.
+    const watched = await openPage(browser, `${server.url}/#/users`, { token, tolerate: [/status of 400/] });
+    const { page } = watched;
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await expect.poll(() => page.getByTestId('user-row').count()).toBe(2);
+
+    await page.getByTestId('user-add').click();
+    await page.getByTestId('user-name').fill(`Night ${XSS}`);
+    await page.getByTestId('user-password').fill('short');
+    await page.getByTestId('user-save').click();
+    await expect
+      .poll(() => page.getByTestId('user-form').getByRole('alert').first().textContent())
+      .toContain('at least 8 characters');
+    await page.getByTestId('user-password').fill('night shift 2026');
+    await page.getByTestId('user-cameras').getByLabel(`Porch ${XSS}`).check();
+    await screenshot(page, 'accounts-1-add');
+    await page.getByTestId('user-save').click();
+    const row = page.getByTestId('user-row').filter({ hasText: 'Night' });
+    await row.waitFor();
+    expect(await row.getByTestId('user-row-name').textContent()).toBe(`Night ${XSS}`);
+    expect(await row.getByTestId('user-row-cameras').textContent()).toBe(`Porch ${XSS}`);
+    const users = (await api(token, 'users.list', {})) as {
+      name: string;
+      role: string;
+      cameraIds: string[];
+    }[];
+    expect(users.find((user) => user.name.startsWith('Night'))).toMatchObject({
+      role: 'viewer',
+      cameraIds: [porch?.id],
+    });
+
+    await row.getByRole('button', { name: /^Edit Night/ }).click();
+    await page.getByTestId('user-cameras').getByLabel('All cameras, also those added later').check();
+    await page.getByTestId('user-save').click();
+    await expect.poll(() => row.getByTestId('user-row-cameras').textContent()).toBe('All cameras');
+    // The new viewer signs in and sees both cameras now.
+    const viewerToken = await signIn(server.url, `Night ${XSS}`, 'night shift 2026');
+    expect(((await api(viewerToken, 'cameras.list', {})) as unknown[]).length).toBe(2);
+    expect(await page.locator('#root img').count()).toBe(0);
+    await screenshot(page, 'accounts-2-list');
+    expect(watched.problems).toEqual([]);
     expect(watched.dialogs).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);
     await watched.close();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Camera } from '../../common/contract/index.js';
 import { makeTempDir, startServer, type RunningServer } from '../support/server.js';
 import { addCamera, apiRequest } from './api.js';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
+import { launchBrowser, openPage, screenshot, signInContext, type WatchedPage } from './browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -414,6 +414,7 @@ describe('timeline on DST days in Chromium', () => {
       locale: 'en-US',
     });
     try {
+      await signInContext(context, server.url);
       const page = await context.newPage();
       await page.goto(`${server.url}/#/playback`);
       const timeline = page.getByTestId('timeline');

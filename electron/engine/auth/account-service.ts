@@ -339,7 +339,9 @@ export async function createAccountService(options: AccountServiceOptions): Prom
 
     async setup(input, address) {
       const now = clock.now();
-      const keys = [`ip:${address}`, 'setup'];
+      // Per address only: a shared key would let anyone on the LAN lock the owner out of the first run, and
+      // 100 random bits are not guessed by a few tries an address gets before it locks.
+      const keys = [`ip:${address}`];
       refuseIfLocked(keys, now);
       const expected = code;
       const given = createHash('sha256').update(input.setupCode.trim().toUpperCase()).digest();
