@@ -13,7 +13,7 @@
  *   prints at start (never logged); the desktop app creates the first account through `users.add` instead.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { asc, count, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, lt, ne } from 'drizzle-orm';
 import {
   ContractError,
   type LoginResult,
@@ -432,8 +432,9 @@ export async function createAccountService(options: AccountServiceOptions): Prom
       const passwordHash = await hashPassword(newPassword, scryptParams);
       db.update(users).set({ passwordHash, updatedAt: clock.now() }).where(eq(users.id, row.id)).run();
       // Every other session of this user ends; the one that changed it stays signed in.
-      db.delete(sessions).where(eq(sessions.userId, row.id)).run();
-      db.insert(sessions).values(session).run();
+      db.delete(sessions)
+        .where(and(eq(sessions.userId, row.id), ne(sessions.tokenHash, sessionKey)))
+        .run();
       notify({ userId: row.id, kind: 'sessionsEnded' });
       logger.info({ userId: row.id }, 'Password changed');
     },

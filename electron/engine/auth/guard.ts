@@ -16,7 +16,6 @@ import {
   type EventName,
   type Export,
   type MethodInput,
-  type MethodName,
   type MethodResult,
   type User,
   type ViewerMethod,
@@ -192,10 +191,4 @@ export function eventAudience(
     case 'storage.statusChanged':
       return 'admins';
   }
-}
-
-/** Whether a method name is one the gateway serves to this account at all (for docs and the UI). */
-export function mayCall(user: User, method: MethodName): boolean {
-  const access = METHOD_ACCESS[method];
-  return access !== 'admin' || user.role === 'admin';
 }

@@ -78,14 +78,9 @@ export interface Gateway {
 }
 
 const BODY_LIMIT = '64kb';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** The CSP for the UI and API responses (see common/csp.ts). */
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ websockets: true });
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
