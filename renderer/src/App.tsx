@@ -1,6 +1,7 @@
 import { useBrowserNotifications } from './pages/notifications/browser-notifications.js';
 import { useEffect } from 'react';
 import { useServices } from './app-context.js';
+import { mayCall, RoleProvider, type Role } from './access.js';
 import { StorageBanner } from './components/StorageBanner.js';
 import { CamerasPage } from './pages/cameras/CamerasPage.js';
 import { ExportsPage } from './pages/exports/ExportsPage.js';
@@ -17,7 +18,20 @@ const ADMIN_PAGES: ReadonlySet<RouteId> = new Set(['storage', 'users', 'system']
 
 const TRANSPORT_LABELS = { ipc: 'Desktop engine', http: 'Network server', fake: 'Test engine' } as const;
 
-function Page({ route }: { route: RouteId }) {
+/** What a viewer sees at the address of an admin page (typed or bookmarked; the navigation does not list it). */
+function AdminOnly() {
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <header className="page__header">
+        <h1 id="page-title">Not available</h1>
+      </header>
+      <p data-testid="admin-only">This page needs an admin account. Ask an admin of this OmniSight.</p>
+    </section>
+  );
+}
+
+function Page({ route, role }: { route: RouteId; role: Role }) {
+  if (role === 'viewer' && ADMIN_PAGES.has(route)) return <AdminOnly />;
   switch (route) {
     case 'live':
       return <LivePage />;
@@ -49,6 +63,9 @@ export interface SignedInAccount {
 export function App({ account }: { account?: SignedInAccount } = {}) {
   const { cameras, storage, transport } = useServices();
   const route = useRoute();
+  const role: Role = account?.role ?? 'admin';
+  // The storage status is an admin's concern (the gateway refuses it to viewers): no banner, no polling.
+  const watchStorage = mayCall(role, 'storage.status');
 
   // The camera list is shared by several pages and follows engine events for as long as the window is open.
   useEffect(() => {
@@ -57,24 +74,29 @@ export function App({ account }: { account?: SignedInAccount } = {}) {
   }, [cameras]);
 
   // New events as browser notifications in the web UI (the Electron shell shows its own).
-  useBrowserNotifications(transport, () => cameras.getState().cameras);
+  useBrowserNotifications(
+    transport,
+    () => cameras.getState().cameras,
+    mayCall(role, 'notifications.settings.get'),
+  );
 
   // The storage status feeds the low-space banner on every page.
   useEffect(() => {
+    if (!watchStorage) return;
     storage.getState().start();
     return () => storage.getState().stop();
-  }, [storage]);
+  }, [storage, watchStorage]);
 
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand">
-          <span className="brand__mark" aria-hidden="true" />
-          OmniSight
-        </div>
-        <ul className="nav">
-          {ROUTES.filter(({ id }) => account?.role !== 'viewer' || !ADMIN_PAGES.has(id)).map(
-            ({ id, label }) => (
+    <RoleProvider role={role}>
+      <div className="shell">
+        <nav className="sidebar" aria-label="Main">
+          <div className="brand">
+            <span className="brand__mark" aria-hidden="true" />
+            OmniSight
+          </div>
+          <ul className="nav">
+            {ROUTES.filter(({ id }) => role !== 'viewer' || !ADMIN_PAGES.has(id)).map(({ id, label }) => (
               <li key={id}>
                 <a
                   className="nav__link"
@@ -85,30 +107,30 @@ export function App({ account }: { account?: SignedInAccount } = {}) {
                   {label}
                 </a>
               </li>
-            ),
+            ))}
+          </ul>
+          {account === undefined ? null : (
+            <div className="sidebar__account">
+              <span className="small" data-testid="signed-in-as">
+                {account.name} ({account.role})
+              </span>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="sign-out"
+                onClick={account.onSignOut}
+              >
+                Sign out
+              </button>
+            </div>
           )}
-        </ul>
-        {account === undefined ? null : (
-          <div className="sidebar__account">
-            <span className="small" data-testid="signed-in-as">
-              {account.name} ({account.role})
-            </span>
-            <button
-              type="button"
-              className="button button--small"
-              data-testid="sign-out"
-              onClick={account.onSignOut}
-            >
-              Sign out
-            </button>
-          </div>
-        )}
-        <p className="sidebar__footer muted">{TRANSPORT_LABELS[transport.kind]}</p>
-      </nav>
-      <main className="content">
-        <StorageBanner />
-        <Page route={route} />
-      </main>
-    </div>
+          <p className="sidebar__footer muted">{TRANSPORT_LABELS[transport.kind]}</p>
+        </nav>
+        <main className="content">
+          {watchStorage ? <StorageBanner /> : null}
+          <Page route={route} role={role} />
+        </main>
+      </div>
+    </RoleProvider>
   );
 }

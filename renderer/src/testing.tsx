@@ -10,7 +10,7 @@ import {
   type StorageStatus,
 } from '../../common/contract/index.js';
 import { ServicesProvider } from './app-context.js';
-import { App } from './App.js';
+import { App, type SignedInAccount } from './App.js';
 import { hrefFor, type RouteId } from './routes.js';
 import { createCamerasStore, type CamerasStore } from './store/cameras-store.js';
 import { createHealthStore, type HealthStore } from './store/health-store.js';
@@ -94,8 +94,15 @@ export interface RenderedApp extends RenderResult {
   storage: StorageStore;
 }
 
-/** Renders the shell on `route` over a fake transport answering with `handlers`. */
-export function renderApp(route: RouteId, handlers: Partial<FakeHandlers> = {}): RenderedApp {
+/**
+ * Renders the shell on `route` over a fake transport answering with `handlers`; as the desktop app (no
+ * account) unless `account` names the gateway account signed in.
+ */
+export function renderApp(
+  route: RouteId,
+  handlers: Partial<FakeHandlers> = {},
+  account?: SignedInAccount,
+): RenderedApp {
   window.location.hash = hrefFor(route);
   const transport = createFakeTransport(handlers);
   const cameras = createCamerasStore(transport);
@@ -103,7 +110,7 @@ export function renderApp(route: RouteId, handlers: Partial<FakeHandlers> = {}):
   const storage = createStorageStore(transport);
   const result = render(
     <ServicesProvider services={{ transport, cameras, health, storage }}>
-      <App />
+      <App {...(account === undefined ? {} : { account })} />
     </ServicesProvider>,
   );
   return { ...result, transport, cameras, health, storage };

@@ -94,6 +94,11 @@ describe('sign-in in the browser', () => {
 
     const watched = await openPage(browser, `${server.url}/#/cameras`, { tolerate: EXPECTED_401 });
     const { page } = watched;
+    // The UI offers a viewer only what the gateway lets it do: no call of the session is refused.
+    const refused: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 403) refused.push(response.url());
+    });
     await page.getByTestId('sign-in-page').waitFor();
     await page.getByTestId('sign-in-name').fill(VIEWER.name);
     await page.getByTestId('sign-in-password').fill(VIEWER.password);
@@ -105,7 +110,30 @@ describe('sign-in in the browser', () => {
     // Configuration pages are not offered to a viewer.
     expect(await page.getByTestId('nav-users').count()).toBe(0);
     expect(await page.getByTestId('nav-storage').count()).toBe(0);
+    expect(await page.getByTestId('nav-system').count()).toBe(0);
+    // Nor are the camera controls the server refuses a viewer, or stream addresses it never gets.
+    for (const name of [
+      'Add camera',
+      'Add demo camera',
+      'Find cameras',
+      /^Edit /,
+      /^Remove /,
+      /^Detection /,
+    ]) {
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
+    }
+    expect(await page.getByRole('columnheader', { name: 'Streams' }).count()).toBe(0);
     await screenshot(page, 'sign-in-4-viewer');
+    // An admin page typed into the address bar says so instead of failing call after call.
+    await page.goto(`${server.url}/#/storage`);
+    await page.getByTestId('admin-only').waitFor();
+    await screenshot(page, 'sign-in-5-viewer-admin-page');
+    for (const route of ['live', 'playback', 'events', 'exports']) {
+      await page.goto(`${server.url}/#/${route}`);
+      await page.getByTestId('signed-in-as').waitFor();
+      await page.waitForLoadState('networkidle');
+    }
+    expect(refused).toEqual([]);
     expect(watched.dialogs).toEqual([]);
     expect(await watched.cspViolations()).toEqual([]);
     await watched.close();

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { RemoteError, type Camera, type CameraHealth } from '../../../../common/contract/index.js';
+import { useCan } from '../../access.js';
 import { useCameras, useHealth, useServices } from '../../app-context.js';
 import { HealthSummary, nextAttemptOf } from '../../components/health.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
@@ -30,6 +31,7 @@ function CameraRow({
   camera,
   health,
   receivedAt,
+  showStreams,
   onEdit,
   onDetection,
   onRemove,
@@ -37,55 +39,61 @@ function CameraRow({
   camera: Camera;
   health: CameraHealth | undefined;
   receivedAt: number | null;
-  onEdit: () => void;
-  onDetection: () => void;
-  onRemove: () => void;
+  /** Stream URLs and login are configuration: a viewer's answers carry them blank, so the column is left out. */
+  showStreams: boolean;
+  /** Each action is left out where the account may not use it. */
+  onEdit: (() => void) | null;
+  onDetection: (() => void) | null;
+  onRemove: (() => void) | null;
 }) {
+  const actions = onEdit !== null || onDetection !== null || onRemove !== null;
   return (
     <tr data-testid="camera-row" data-camera-id={camera.id}>
       <td className="camera-name" data-testid="camera-name">
         {camera.name}
       </td>
-      <td>
-        <div className="stream">
-          <span className="stream__label">Main</span>
-          <Url value={camera.rtspUrl} />
-        </div>
-        <div className="stream">
-          <span className="stream__label">Sub</span>
-          {camera.subStreamUrl === null ? (
-            <span className="muted">none</span>
-          ) : (
-            <Url value={camera.subStreamUrl} />
-          )}
-        </div>
-        <div className="stream" data-testid="camera-credentials">
-          <span className="stream__label">Login</span>
-          <span className="credentials">
-            {camera.username === null ? (
-              <span className="muted">no username</span>
+      {showStreams ? (
+        <td>
+          <div className="stream">
+            <span className="stream__label">Main</span>
+            <Url value={camera.rtspUrl} />
+          </div>
+          <div className="stream">
+            <span className="stream__label">Sub</span>
+            {camera.subStreamUrl === null ? (
+              <span className="muted">none</span>
             ) : (
-              <span className="credentials__user" data-testid="camera-username" title={camera.username}>
-                {camera.username}
-              </span>
+              <Url value={camera.subStreamUrl} />
             )}
-            <span className="muted">&nbsp;·&nbsp;</span>
-            {camera.hasPassword ? <span>password set</span> : <span className="muted">no password</span>}
-            {camera.rtspTransport === 'udp' ? <span className="muted">&nbsp;·&nbsp;UDP</span> : null}
-          </span>
-        </div>
-        {camera.recordMode === 'continuous' ? null : (
-          <div className="stream" data-testid="camera-record-mode">
-            <span className="stream__label">Keeps</span>
-            <span>
-              {camera.recordMode === 'motion' ? 'motion only' : 'events only'}
-              <span className="muted">
-                {` · ${camera.preRollSeconds} s before, ${camera.postRollSeconds} s after`}
-              </span>
+          </div>
+          <div className="stream" data-testid="camera-credentials">
+            <span className="stream__label">Login</span>
+            <span className="credentials">
+              {camera.username === null ? (
+                <span className="muted">no username</span>
+              ) : (
+                <span className="credentials__user" data-testid="camera-username" title={camera.username}>
+                  {camera.username}
+                </span>
+              )}
+              <span className="muted">&nbsp;·&nbsp;</span>
+              {camera.hasPassword ? <span>password set</span> : <span className="muted">no password</span>}
+              {camera.rtspTransport === 'udp' ? <span className="muted">&nbsp;·&nbsp;UDP</span> : null}
             </span>
           </div>
-        )}
-      </td>
+          {camera.recordMode === 'continuous' ? null : (
+            <div className="stream" data-testid="camera-record-mode">
+              <span className="stream__label">Keeps</span>
+              <span>
+                {camera.recordMode === 'motion' ? 'motion only' : 'events only'}
+                <span className="muted">
+                  {` · ${camera.preRollSeconds} s before, ${camera.postRollSeconds} s after`}
+                </span>
+              </span>
+            </div>
+          )}
+        </td>
+      ) : null}
       <td className="status-cell">
         <StatusBadge
           status={camera.status}
@@ -96,32 +104,40 @@ function CameraRow({
       <td className="health-cell">
         <HealthSummary camera={camera} health={health} receivedAt={receivedAt} />
       </td>
-      <td className="actions actions--stacked">
-        <button
-          type="button"
-          className="button button--small"
-          onClick={onEdit}
-          aria-label={`Edit ${camera.name}`}
-        >
-          Edit
-        </button>
-        <button
-          type="button"
-          className="button button--small"
-          onClick={onDetection}
-          aria-label={`Detection settings of ${camera.name}`}
-        >
-          Detection
-        </button>
-        <button
-          type="button"
-          className="button button--small button--danger-quiet"
-          onClick={onRemove}
-          aria-label={`Remove ${camera.name}`}
-        >
-          Remove
-        </button>
-      </td>
+      {actions ? (
+        <td className="actions actions--stacked">
+          {onEdit === null ? null : (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={onEdit}
+              aria-label={`Edit ${camera.name}`}
+            >
+              Edit
+            </button>
+          )}
+          {onDetection === null ? null : (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={onDetection}
+              aria-label={`Detection settings of ${camera.name}`}
+            >
+              Detection
+            </button>
+          )}
+          {onRemove === null ? null : (
+            <button
+              type="button"
+              className="button button--small button--danger-quiet"
+              onClick={onRemove}
+              aria-label={`Remove ${camera.name}`}
+            >
+              Remove
+            </button>
+          )}
+        </td>
+      ) : null}
     </tr>
   );
 }
@@ -140,6 +156,12 @@ export function CamerasPage() {
   const [addingDemo, setAddingDemo] = useState(false);
   const [demoError, setDemoError] = useState<string | null>(null);
   const close = () => setDialog(null);
+  const can = useCan();
+  const canAdd = can('cameras.add');
+  const canEdit = can('cameras.update');
+  const canDetection = can('detection.settings.get');
+  const canRemove = can('cameras.remove');
+  const anyAction = canEdit || canDetection || canRemove;
   useHealthPolling();
 
   async function addDemo(): Promise<void> {
@@ -167,28 +189,34 @@ export function CamerasPage() {
     <section className="page" aria-labelledby="page-title">
       <header className="page__header">
         <h1 id="page-title">Cameras</h1>
-        <div className="page__actions">
-          <button
-            type="button"
-            className="button"
-            onClick={() => void addDemo()}
-            disabled={addingDemo}
-            title="A built-in test pattern that records like a real camera"
-          >
-            {addingDemo ? 'Adding demo camera…' : 'Add demo camera'}
-          </button>
-          <button
-            type="button"
-            className="button"
-            onClick={() => setDialog({ kind: 'find' })}
-            title="Scan the network for ONVIF cameras"
-          >
-            Find cameras
-          </button>
-          <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'add' })}>
-            Add camera
-          </button>
-        </div>
+        {canAdd ? (
+          <div className="page__actions" data-testid="camera-actions">
+            <button
+              type="button"
+              className="button"
+              onClick={() => void addDemo()}
+              disabled={addingDemo}
+              title="A built-in test pattern that records like a real camera"
+            >
+              {addingDemo ? 'Adding demo camera…' : 'Add demo camera'}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setDialog({ kind: 'find' })}
+              title="Scan the network for ONVIF cameras"
+            >
+              Find cameras
+            </button>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => setDialog({ kind: 'add' })}
+            >
+              Add camera
+            </button>
+          </div>
+        ) : null}
       </header>
 
       {demoError === null ? null : (
@@ -213,11 +241,17 @@ export function CamerasPage() {
 
       {loadState === 'ready' && list.length === 0 ? (
         <div className="empty" data-testid="cameras-empty">
-          <p>No cameras yet — add one, or add a demo camera to see OmniSight work.</p>
-          <p className="muted">
-            A camera needs its RTSP URL; the demo camera is a built-in test pattern that records like a real
-            one.
-          </p>
+          {canAdd ? (
+            <>
+              <p>No cameras yet — add one, or add a demo camera to see OmniSight work.</p>
+              <p className="muted">
+                A camera needs its RTSP URL; the demo camera is a built-in test pattern that records like a
+                real one.
+              </p>
+            </>
+          ) : (
+            <p>No cameras are shared with this account. An admin can give it access to cameras.</p>
+          )}
         </div>
       ) : null}
 
@@ -227,12 +261,14 @@ export function CamerasPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">Streams</th>
+                {canEdit ? <th scope="col">Streams</th> : null}
                 <th scope="col">Status</th>
                 <th scope="col">Recording</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                {anyAction ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -242,9 +278,10 @@ export function CamerasPage() {
                   camera={camera}
                   health={healthById[camera.id]}
                   receivedAt={receivedAt}
-                  onEdit={() => setDialog({ kind: 'edit', camera })}
-                  onDetection={() => setDialog({ kind: 'detection', camera })}
-                  onRemove={() => setDialog({ kind: 'remove', camera })}
+                  showStreams={canEdit}
+                  onEdit={canEdit ? () => setDialog({ kind: 'edit', camera }) : null}
+                  onDetection={canDetection ? () => setDialog({ kind: 'detection', camera }) : null}
+                  onRemove={canRemove ? () => setDialog({ kind: 'remove', camera }) : null}
                 />
               ))}
             </tbody>

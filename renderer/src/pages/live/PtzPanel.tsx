@@ -8,6 +8,7 @@ import {
   type SubmitEvent,
 } from 'react';
 import type { Camera, PtzInfo, PtzPreset } from '../../../../common/contract/index.js';
+import { useCan } from '../../access.js';
 import { useTransport } from '../../app-context.js';
 import {
   HOLD_MOVE_MS,
@@ -35,6 +36,8 @@ type InfoState = { kind: 'loading' } | { kind: 'failed'; message: string } | { k
  */
 export function PtzPanel({ camera }: { camera: Camera }) {
   const transport = useTransport();
+  // Going to a preset is for anyone who may see the camera; saving one changes the camera, so admins only.
+  const canSave = useCan()('ptz.setPreset');
   const [state, setState] = useState<InfoState>({ kind: 'loading' });
   const [speed, setSpeed] = useState<SpeedId>('normal');
   const [active, setActive] = useState<string | null>(null);
@@ -296,26 +299,28 @@ export function PtzPanel({ camera }: { camera: Camera }) {
           Go
         </button>
       </div>
-      <form className="ptz__row" onSubmit={(event) => void save(event)}>
-        <input
-          type="text"
-          className="ptz__input"
-          data-testid="ptz-preset-name"
-          aria-label="Name of the preset to save here"
-          placeholder="Save this view as…"
-          maxLength={64}
-          value={presetName}
-          onChange={(event) => setPresetName(event.target.value)}
-        />
-        <button
-          type="submit"
-          className="live-tile__button"
-          data-testid="ptz-save-preset"
-          disabled={saving || presetName.trim() === ''}
-        >
-          Save
-        </button>
-      </form>
+      {canSave ? (
+        <form className="ptz__row" onSubmit={(event) => void save(event)}>
+          <input
+            type="text"
+            className="ptz__input"
+            data-testid="ptz-preset-name"
+            aria-label="Name of the preset to save here"
+            placeholder="Save this view as…"
+            maxLength={64}
+            value={presetName}
+            onChange={(event) => setPresetName(event.target.value)}
+          />
+          <button
+            type="submit"
+            className="live-tile__button"
+            data-testid="ptz-save-preset"
+            disabled={saving || presetName.trim() === ''}
+          >
+            Save
+          </button>
+        </form>
+      ) : null}
       {error !== null && (
         <p className="ptz__error" role="alert" data-testid="ptz-error">
           {error}

@@ -13,20 +13,30 @@ export const NOTIFICATIONS_CHANGED = 'omnisight:notifications-changed';
 /** As the engine's desktop notifier: at most one notice per camera this often. */
 export const BROWSER_COOLDOWN_MS = 15_000;
 
-/** `cameras` is read when a notice shows (a getter: the list changes with every status push). */
-export function useBrowserNotifications(transport: ClientTransport, cameras: () => readonly Camera[]): void {
+/**
+ * `cameras` is read when a notice shows (a getter: the list changes with every status push). A viewer may not
+ * read the notification settings (`readSettings` false): its notices follow only the browser's own permission
+ * for this site, and the gateway sends it events of its own cameras only.
+ */
+export function useBrowserNotifications(
+  transport: ClientTransport,
+  cameras: () => readonly Camera[],
+  readSettings = true,
+): void {
   useEffect(() => {
     if (transport.kind !== 'http' || typeof Notification === 'undefined') return;
-    let enabled = false;
+    let enabled = !readSettings;
     let cancelled = false;
     const last = new Map<string, number>();
-    const load = () =>
+    const load = () => {
+      if (!readSettings) return;
       void transport.invoke('notifications.settings.get', {}).then(
         (settings) => {
           if (!cancelled) enabled = settings.desktop.enabled;
         },
         () => undefined,
       );
+    };
     load();
     window.addEventListener(NOTIFICATIONS_CHANGED, load);
     const unsubscribe = transport.subscribe('events.created', (event) => {
@@ -49,5 +59,5 @@ export function useBrowserNotifications(transport: ClientTransport, cameras: () 
       window.removeEventListener(NOTIFICATIONS_CHANGED, load);
       unsubscribe();
     };
-  }, [transport, cameras]);
+  }, [transport, cameras, readSettings]);
 }
