@@ -6,10 +6,12 @@
  * - `viewer`: any signed-in user, limited to the cameras the account may see (the gateway's guard narrows the
  *   argument or filters the answer; a camera outside the list answers exactly like one that does not exist).
  * - `admin`: configuration, credentials, diagnostics, accounts.
+ * - `desktop`: the desktop app only; the gateway refuses it to every account (the gateway's own switch, so
+ *   nobody on the network can widen what the network reaches). Not in the OpenAPI document.
  */
 import type { MethodName } from './index.js';
 
-export type MethodAccess = 'public' | 'viewer' | 'admin';
+export type MethodAccess = 'public' | 'viewer' | 'admin' | 'desktop';
 
 export const METHOD_ACCESS = {
   'system.health': 'public',
@@ -54,6 +56,9 @@ export const METHOD_ACCESS = {
   'users.add': 'admin',
   'users.update': 'admin',
   'users.remove': 'admin',
+  'gateway.settings.get': 'desktop',
+  'gateway.settings.set': 'desktop',
+  'gateway.status': 'desktop',
 } as const satisfies Record<MethodName, MethodAccess>;
 
 export type ViewerMethod = {

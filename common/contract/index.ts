@@ -54,6 +54,7 @@ import {
   PtzSetPresetInput,
 } from './ptz.js';
 import { User, UserAddInput, UserIdInput, UserUpdateInput } from './users.js';
+import { GatewaySettings, GatewaySettingsInput, GatewayStatus } from './gateway.js';
 
 export * from './cameras.js';
 export * from './errors.js';
@@ -69,6 +70,7 @@ export * from './system.js';
 export * from './validation.js';
 export * from './users.js';
 export * from './access.js';
+export * from './gateway.js';
 
 /** A command: its argument schema, its result schema and a one-line summary (used for OpenAPI and docs). */
 export interface MethodSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -239,6 +241,17 @@ export const methods = {
     UserIdInput,
     z.object({ id: z.string() }),
     'Removes an account and ends its sessions (never the last admin).',
+  ),
+  'gateway.settings.get': method(NoArgument, GatewaySettings, 'The LAN gateway switch (desktop app only).'),
+  'gateway.settings.set': method(
+    GatewaySettingsInput,
+    GatewayStatus,
+    'Switches the LAN gateway on or off, or moves it; answers how it runs now (desktop app only).',
+  ),
+  'gateway.status': method(
+    NoArgument,
+    GatewayStatus,
+    "Whether the LAN gateway runs, its address, and this computer's addresses (desktop app only).",
   ),
 } as const satisfies Record<string, MethodSpec>;
 

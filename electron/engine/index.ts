@@ -48,6 +48,8 @@ import { ensurePrivateFolder } from './secrets/private-files.js';
 import { createSecretBox } from './secrets/secret-box.js';
 import { sealLegacySecrets } from './secrets/seal-legacy.js';
 import { systemClock, type Clock, type EngineApi, type Logger, type WorkerHost } from './ports.js';
+import { startGateway } from './gateway/gateway.js';
+import { createGatewayControl, type GatewayControl } from './gateway/gateway-control.js';
 
 export type { EngineApi } from './ports.js';
 
@@ -96,6 +98,11 @@ export interface EngineOptions {
   desktopNotifier?: (notice: DesktopNotice) => void;
   /** Tests shorten the webhook retries and the MQTT reconnect period. */
   notifications?: { webhookRetryDelaysMs?: readonly number[]; mqttReconnectPeriodMs?: number };
+  /**
+   * The desktop app's LAN gateway: the engine keeps its switch (`gateway.settings.*`) and runs it, serving the
+   * built renderer from `staticDir`. Absent (headless, tests): `npm run server` runs the gateway itself.
+   */
+  gateway?: { staticDir: string };
   /** Gateway accounts: tests lower the scrypt cost and shorten sessions and lockouts. */
   accounts?: {
     scrypt?: ScryptParams;
@@ -407,12 +414,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'users.add': (input) => accounts.add(input),
     'users.update': (input) => accounts.update(input),
     'users.remove': (input) => Promise.resolve(accounts.remove(input)),
+    'gateway.settings.get': () => Promise.resolve(lanGateway().settings()),
+    'gateway.settings.set': (input) => lanGateway().setSettings(input),
+    'gateway.status': () => Promise.resolve(lanGateway().status()),
   };
+
+  let gatewayControl: GatewayControl | null = null;
+  function lanGateway(): GatewayControl {
+    if (gatewayControl === null)
+      throw new ContractError(
+        'unsupported',
+        'This engine has no gateway switch: npm run server takes its gateway settings from the environment',
+      );
+    return gatewayControl;
+  }
 
   let stopped = false;
   logger.info({ component: 'engine', dataDir, recordingsDir }, `Engine started (version ${options.version})`);
 
-  return {
+  const engine: Engine = {
     dataDir,
     recordingsDir,
     databaseFile,
@@ -462,6 +482,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // Network viewers go first, before anything they watch stops.
+      await gatewayControl?.stop();
       // Viewers first, then children (their last fragments and rows land), then the database.
       live.stop();
       onvif.stop();
@@ -502,4 +524,30 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     exportsIdle: () => exportService.idle(),
     accounts,
   };
+
+  if (options.gateway !== undefined) {
+    const { staticDir } = options.gateway;
+    gatewayControl = createGatewayControl({
+      db: database.db,
+      dataDir,
+      logger,
+      now: () => clock.now(),
+      hasAdmin: () => accounts.list().some((user) => user.role === 'admin'),
+      start: (choices) =>
+        startGateway({
+          engine,
+          accounts,
+          logger,
+          version: options.version,
+          staticDir,
+          host: choices.host,
+          port: choices.port,
+          allowedHosts: choices.allowedHosts,
+          ...(choices.tls === undefined ? {} : { tls: choices.tls }),
+        }),
+    });
+    // Not awaited: a gateway that cannot start says so in its status; the engine runs regardless.
+    void gatewayControl.start();
+  }
+  return engine;
 }

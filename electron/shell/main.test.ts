@@ -187,6 +187,8 @@ describe('main.ts wiring', () => {
         dataDir: path.join(dir, 'data'),
         migrationsDir: path.join(fake.state.appPath, 'drizzle'),
         version: '0.1.0-test',
+        // The engine keeps the LAN gateway switch and serves the same renderer on it.
+        gateway: { staticDir: path.join(fake.state.appPath, 'out', 'renderer') },
       }),
     );
     // Compared by name: resetModules gives main.ts its own copy of the class.

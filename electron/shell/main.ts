@@ -173,6 +173,8 @@ function startShell(): void {
       logger: rootLogger,
       clock: systemClock,
       workerHost,
+      // The LAN gateway (off until switched on under System → LAN access) serves this same renderer.
+      gateway: { staticDir: paths.rendererDir },
       // The engine decides when (setting on, a new event, a cooldown per camera); the shell only shows it.
       desktopNotifier: (notice) => {
         if (!Notification.isSupported()) return;

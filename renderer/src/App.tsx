@@ -63,7 +63,7 @@ export interface SignedInAccount {
 export function App({ account }: { account?: SignedInAccount } = {}) {
   const { cameras, storage, transport } = useServices();
   const route = useRoute();
-  const role: Role = account?.role ?? 'admin';
+  const role: Role = account?.role ?? 'desktop';
   // The storage status is an admin's concern (the gateway refuses it to viewers): no banner, no polling.
   const watchStorage = mayCall(role, 'storage.status');
 

@@ -11,11 +11,13 @@ const VIEWER: SignedInAccount = { name: 'guard', role: 'viewer', onSignOut: () =
 const ADMIN: SignedInAccount = { name: 'owner', role: 'admin', onSignOut: () => undefined };
 
 describe('mayCall', () => {
-  it('follows the gateway table: admins call everything, viewers all but admin methods', () => {
+  it('follows the gateway table: the desktop app calls everything, admins all but its own, viewers less', () => {
     for (const [method, access] of Object.entries(METHOD_ACCESS) as [MethodName, string][]) {
-      expect(mayCall('admin', method)).toBe(true);
-      expect(mayCall('viewer', method)).toBe(access !== 'admin');
+      expect(mayCall('desktop', method)).toBe(true);
+      expect(mayCall('admin', method)).toBe(access !== 'desktop');
+      expect(mayCall('viewer', method)).toBe(access === 'public' || access === 'viewer');
     }
+    expect(mayCall('admin', 'gateway.settings.set')).toBe(false);
     expect(mayCall('viewer', 'cameras.add')).toBe(false);
     expect(mayCall('viewer', 'ptz.move')).toBe(true);
   });

@@ -6,14 +6,18 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { METHOD_ACCESS, type MethodName } from '../../common/contract/index.js';
 
-export type Role = 'admin' | 'viewer';
+/** `desktop`: the desktop app over IPC, which has no account and may call everything. */
+export type Role = 'desktop' | 'admin' | 'viewer';
 
 /** Whether `role` may call `method`, by the same table the gateway enforces. */
 export function mayCall(role: Role, method: MethodName): boolean {
-  return role === 'admin' || METHOD_ACCESS[method] !== 'admin';
+  const access = METHOD_ACCESS[method];
+  if (role === 'desktop') return true;
+  if (role === 'admin') return access !== 'desktop';
+  return access === 'public' || access === 'viewer';
 }
 
-const RoleContext = createContext<Role>('admin');
+const RoleContext = createContext<Role>('desktop');
 
 export function RoleProvider({ role, children }: { role: Role; children: ReactNode }) {
   return <RoleContext value={role}>{children}</RoleContext>;

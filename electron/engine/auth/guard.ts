@@ -148,6 +148,9 @@ export async function guardedCall(
   const access = METHOD_ACCESS[method];
   if (access === 'public') return engine(method, argument);
   if (viewer === null) throw new ContractError('unauthorized', 'Sign in first');
+  // The gateway's own switch is the desktop app's alone: nobody on the network widens what the network reaches.
+  if (access === 'desktop')
+    throw new ContractError('forbidden', `${method} is only available in the desktop app`);
   if (viewer.user.role === 'admin') return engine(method, argument);
   if (access === 'admin') throw new ContractError('forbidden', `${method} needs an admin account`);
   const name = method as ViewerMethod;

@@ -135,6 +135,8 @@ export function openApiDocument(version: string): Json {
   for (const name of METHOD_NAMES) {
     const spec = methods[name];
     const access = METHOD_ACCESS[name];
+    // The desktop app's own methods are refused by the gateway to everyone: not part of its API.
+    if (access === 'desktop') continue;
     add(`/api/rpc/${name}`, 'POST', {
       operationId: `rpc:${name}`,
       summary: spec.summary,

@@ -7,6 +7,8 @@ import { formatBitrate, formatBytes, formatCpu, formatDuration, formatFps } from
 import { useHealthPolling, useNow } from '../hooks.js';
 import { DetectionSection } from './detection/DetectionSection.js';
 import { NotificationsSection } from './notifications/NotificationsSection.js';
+import { GatewaySection } from './gateway/GatewaySection.js';
+import { useCan } from '../access.js';
 
 /** How often the page asks the engine again; the uptime in between ticks locally. */
 export const SYSTEM_REFRESH_MS = 5000;
@@ -237,6 +239,8 @@ function RecordingSection({ info }: { info: SystemInfo | undefined }) {
 
 export function SystemPage() {
   const transport = useTransport();
+  // The gateway's switch is the desktop app's alone (the web UI's admins do not get it).
+  const showGateway = useCan()('gateway.settings.set');
   const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const now = useNow(1000);
@@ -309,6 +313,7 @@ export function SystemPage() {
       <RecordingSection info={info} />
       <DetectionSection />
       <NotificationsSection />
+      {showGateway ? <GatewaySection /> : null}
     </section>
   );
 }
