@@ -177,6 +177,11 @@ export const Camera = z.object({
   statusReason: z.string().nullable(),
   /** The ONVIF device behind the camera (PTZ); null when added by URL. */
   onvif: OnvifLink.nullable(),
+  /**
+   * Whether an ONVIF device is behind the camera, so live view offers pan, tilt and zoom. Kept for gateway
+   * viewers, whose answers carry no `onvif` address.
+   */
+  onvifLinked: z.boolean(),
   createdAt: z.number().int().describe('UTC epoch milliseconds'),
   updatedAt: z.number().int().describe('UTC epoch milliseconds'),
 });

@@ -40,6 +40,7 @@ const CAMERA: Camera = {
   status: 'connecting',
   statusReason: null,
   onvif: null,
+  onvifLinked: false,
   createdAt: 1_700_000_000_000,
   updatedAt: 1_700_000_000_000,
 };

@@ -21,6 +21,7 @@ function camera(id: string, patch: Partial<Camera> = {}): Camera {
     status: 'recording',
     statusReason: null,
     onvif: null,
+    onvifLinked: false,
     createdAt: 0,
     updatedAt: 0,
     ...patch,

@@ -38,6 +38,7 @@ export function makeCamera(overrides: Partial<Camera> = {}): Camera {
     status: 'connecting',
     statusReason: null,
     onvif: null,
+    onvifLinked: false,
     createdAt: 1_700_000_000_000 + serial,
     updatedAt: 1_700_000_000_000 + serial,
     ...overrides,

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startOnvifSimulator, type OnvifSimulator, type PtzCommand } from '../onvif-sim/index.js';
-import { startServer, type RunningServer } from '../support/server.js';
-import { listCameras } from './api.js';
+import { signIn, startServer, type RunningServer } from '../support/server.js';
+import { apiRequest, listCameras } from './api.js';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.js';
 
 const USERNAME = 'ptz-operator';
@@ -184,4 +184,42 @@ describe('PTZ', () => {
     ]);
     expect(await watched.cspViolations()).toEqual([]);
   }, 150_000);
+
+  it('lets a viewer of the camera pan and go to presets, without saving any', async () => {
+    const [camera] = await listCameras(server.url);
+    if (camera === undefined) throw new Error('the first test adds the camera');
+    const viewer = { name: 'guard', password: 'ptz viewer 2026' };
+    const added = await apiRequest(server.url, 'POST', '/api/rpc/users.add', {
+      ...viewer,
+      role: 'viewer',
+      cameraIds: [camera.id],
+    });
+    expect(added.status).toBe(200);
+    const token = await signIn(server.url, viewer.name, viewer.password);
+    const seen = await openPage(browser, `${server.url}/#/live`, { token });
+    try {
+      const { page } = seen;
+      const tile = page.getByTestId('live-tile').filter({ hasText: 'Yard PTZ' });
+      await tile.waitFor();
+      await page.getByTestId('layout-1').click();
+      // Offered although a viewer's answers carry no ONVIF address.
+      await tile.getByTestId('tile-ptz').click();
+      const panel = tile.getByTestId('ptz-panel');
+      await expect.poll(() => panel.getAttribute('data-state'), { timeout: 15_000 }).toBe('ready');
+      expect(await panel.getByTestId('ptz-save-preset').count()).toBe(0);
+      const left = panel.getByTestId('ptz-left');
+      await left.hover();
+      await page.mouse.down();
+      await expect.poll(() => commands().at(-1)).toMatchObject({ operation: 'ContinuousMove', pan: -0.5 });
+      await page.mouse.up();
+      await expect.poll(() => commands().at(-1)?.operation).toBe('Stop');
+      await panel.getByTestId('ptz-preset').selectOption({ index: 0 });
+      await panel.getByTestId('ptz-goto').click();
+      await expect.poll(() => commands().at(-1)?.operation).toBe('GotoPreset');
+      await screenshot(page, 'ptz-5-viewer');
+      expect(seen.problems).toEqual([]);
+    } finally {
+      await seen.close();
+    }
+  }, 60_000);
 });

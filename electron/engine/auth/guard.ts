@@ -54,7 +54,7 @@ function need(viewer: Viewer, ...cameraIds: readonly string[]): void {
   for (const id of cameraIds) if (!viewer.canSee(id)) throw notFound(id);
 }
 
-/** Viewers see a camera's name and state, never how the engine reaches it. */
+/** Viewers see a camera's name and state (and `onvifLinked`, for PTZ), never how the engine reaches it. */
 export function redactCamera(camera: Camera): Camera {
   return { ...camera, rtspUrl: '', subStreamUrl: null, username: null, hasPassword: false, onvif: null };
 }

@@ -59,6 +59,7 @@ export function toCamera(row: CameraRow): Camera {
       row.onvifXaddr === null || row.onvifProfileToken === null
         ? null
         : { xaddr: row.onvifXaddr, profileToken: row.onvifProfileToken },
+    onvifLinked: row.onvifXaddr !== null && row.onvifProfileToken !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

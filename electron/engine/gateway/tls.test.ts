@@ -31,6 +31,13 @@ describe('TLS material', () => {
     expect(renewed.fingerprint256).not.toBe(moved.fingerprint256);
   });
 
+  it('says in words when openssl is missing', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-tls-'));
+    await expect(
+      ensureSelfSignedCertificate(path.join(dir, 'tls'), [], { openssl: path.join(dir, 'no-openssl') }),
+    ).rejects.toThrow(/lacks: install OpenSSL or choose HTTP/);
+  });
+
   it('reads the user’s own files and names what is wrong', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnisight-tls-'));
     const made = await ensureSelfSignedCertificate(dir, []);

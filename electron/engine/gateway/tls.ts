@@ -50,6 +50,12 @@ function run(command: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { timeout: 30_000 }, (error, _stdout, stderr) => {
       if (error === null) resolve();
+      else if ((error as { code?: unknown }).code === 'ENOENT')
+        reject(
+          new Error(
+            `HTTPS with a certificate made here needs ${command}, which this computer lacks: install OpenSSL or choose HTTP`,
+          ),
+        );
       else reject(new Error(`${command} failed: ${(stderr || error.message).trim().slice(0, 300)}`));
     });
   });

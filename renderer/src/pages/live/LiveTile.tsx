@@ -71,7 +71,7 @@ export function LiveTile({ camera, single }: LiveTileProps) {
   const [ptzOpen, setPtzOpen] = useState(false);
   const enlarged = single || fullScreen;
   // PTZ is offered on an enlarged picture of a camera added through ONVIF (its device is known).
-  const ptzOffered = enlarged && camera.onvif !== null;
+  const ptzOffered = enlarged && camera.onvifLinked;
   const stream: LiveStreamKind = enlarged || camera.subStreamUrl === null ? 'main' : 'sub';
   const watching = camera.enabled;
 
