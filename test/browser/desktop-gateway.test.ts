@@ -5,13 +5,13 @@
  * served at an origin of its own like `app://`. The gateway it switches on is then used from a second browser.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiError } from '../../common/contract/index.js';
 import { createEngine, type Engine } from '../../electron/engine/index.js';
+import { freePort } from '../support/mosquitto.js';
 import { REPO_ROOT } from '../support/server.js';
 import { launchBrowser, openPage, screenshot } from './browser.js';
 
@@ -72,14 +72,6 @@ afterAll(async () => {
   await engine.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The desktop window: the built renderer with the bridge, signed in as nobody (the desktop needs no login). */
 async function openDesktop(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {

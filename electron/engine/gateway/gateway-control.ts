@@ -76,6 +76,11 @@ function addressesOf(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): Gatewa
   return found;
 }
 
+/** Listening on every interface: no one address to name or certify. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
 function messageOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'EADDRINUSE') return 'The port is in use by another program: choose another port';
@@ -115,7 +120,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
   }
 
   function urlOf(gateway: Gateway, chosen: GatewaySettings): string {
-    if (chosen.host !== '0.0.0.0' && chosen.host !== '::') return gateway.url;
+    if (!isWildcard(chosen.host)) return gateway.url;
     // Every interface: name one a phone on the LAN can reach.
     const lan = addressesOf(interfaces()).find(
       (entry) => entry.family === 'IPv4' && !entry.address.startsWith('127.'),
@@ -157,7 +162,7 @@ export function createGatewayControl(options: GatewayControlOptions): GatewayCon
       const material =
         wanted.tls === 'self-signed'
           ? await certificate(path.join(options.dataDir, 'tls'), [
-              ...(wanted.host === '0.0.0.0' || wanted.host === '::'
+              ...(isWildcard(wanted.host)
                 ? ['127.0.0.1', ...addressesOf(interfaces()).map((entry) => entry.address)]
                 : [wanted.host]),
               ...wanted.allowedHosts,
